@@ -1,0 +1,37 @@
+//! `footprint`: the one binary. For now: `footprint stress`.
+
+mod output;
+mod stress;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Footprint: the platform for a footprint's Sustainability and Transformation Plan.
+#[derive(Parser)]
+#[command(name = "footprint", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Stress-test a plan: the distribution of the gap, P(balance) by year, what drives it.
+    Stress(stress::StressArgs),
+}
+
+fn main() -> ExitCode {
+    // An internal failure exits 1 with a short message; bad input exits 2.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("footprint: internal error: {info}");
+    }));
+    let cli = Cli::parse();
+    let outcome = std::panic::catch_unwind(|| match cli.command {
+        Command::Stress(args) => stress::run(args),
+    });
+    match outcome {
+        Ok(code) => code,
+        Err(_) => ExitCode::from(1),
+    }
+}

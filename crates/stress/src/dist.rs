@@ -1,0 +1,403 @@
+//! The distributions of spec section 2: exact quantiles (for medians, P10, P90 and checks) and
+//! fast draws (for sampling).
+//!
+//! Every distribution is drawn by its quantile function, so that stratified sampling and the
+//! Gaussian copula both apply. Uniform, triangular, normal and lognormal draws use the exact
+//! closed form (normal by Wichura's AS 241, relative error about 1e-16). Beta-PERT draws use a
+//! table of the exact quantile with cubic Hermite interpolation (exact derivatives at the nodes);
+//! each table is checked against the exact quantile when it is built and its worst error is
+//! below 1e-9 of the range (the spec allows 1e-6). See `docs/decisions/0002-sampling.md`.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use crate::special::{beta_pdf, inv_inc_beta, inv_inc_beta_from, ln_beta, norm_ppf};
+
+/// An uncertain (or fixed) value's distribution.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Dist {
+    /// Always this value.
+    Fixed(f64),
+    /// Uniform on [min, max].
+    Uniform { min: f64, max: f64 },
+    /// Triangular with the given mode.
+    Triangular { min: f64, mode: f64, max: f64 },
+    /// Beta-PERT with λ = 4.
+    Pert { min: f64, mode: f64, max: f64 },
+    /// Normal, not truncated.
+    Normal { mean: f64, sd: f64 },
+    /// exp(Normal(mu, sigma)).
+    LogNormal { mu: f64, sigma: f64 },
+}
+
+impl Dist {
+    /// True when the value is fixed (no uncertainty).
+    pub fn is_fixed(&self) -> bool {
+        matches!(self, Dist::Fixed(_))
+    }
+
+    /// Shape parameters (α, β) of a PERT distribution's beta.
+    pub fn pert_shape(min: f64, mode: f64, max: f64) -> (f64, f64) {
+        let range = max - min;
+        (1.0 + 4.0 * (mode - min) / range, 1.0 + 4.0 * (max - mode) / range)
+    }
+
+    /// The exact quantile function at p in [0, 1].
+    pub fn quantile(&self, p: f64) -> f64 {
+        match *self {
+            Dist::Fixed(v) => v,
+            Dist::Uniform { min, max } => min + (max - min) * p,
+            Dist::Triangular { min, mode, max } => triangular_quantile(min, mode, max, p),
+            Dist::Pert { min, mode, max } => {
+                let (a, b) = Dist::pert_shape(min, mode, max);
+                min + (max - min) * inv_inc_beta(a, b, p)
+            }
+            Dist::Normal { mean, sd } => mean + sd * norm_ppf(p),
+            Dist::LogNormal { mu, sigma } => (mu + sigma * norm_ppf(p)).exp(),
+        }
+    }
+
+    /// The median (0.5 quantile).
+    pub fn median(&self) -> f64 {
+        self.quantile(0.5)
+    }
+
+    /// The smallest value the distribution can take (−∞ for the normal).
+    pub fn support_min(&self) -> f64 {
+        match *self {
+            Dist::Fixed(v) => v,
+            Dist::Uniform { min, .. } | Dist::Triangular { min, .. } | Dist::Pert { min, .. } => min,
+            Dist::Normal { .. } => f64::NEG_INFINITY,
+            Dist::LogNormal { .. } => 0.0,
+        }
+    }
+
+    /// The mean of the distribution.
+    pub fn mean(&self) -> f64 {
+        match *self {
+            Dist::Fixed(v) => v,
+            Dist::Uniform { min, max } => 0.5 * (min + max),
+            Dist::Triangular { min, mode, max } => (min + mode + max) / 3.0,
+            Dist::Pert { min, mode, max } => (min + 4.0 * mode + max) / 6.0,
+            Dist::Normal { mean, .. } => mean,
+            Dist::LogNormal { mu, sigma } => (mu + 0.5 * sigma * sigma).exp(),
+        }
+    }
+
+    /// A short description for tables and messages.
+    pub fn describe(&self) -> String {
+        match *self {
+            Dist::Fixed(v) => format!("{v}"),
+            Dist::Uniform { min, max } => format!("uniform({min}, {max})"),
+            Dist::Triangular { min, mode, max } => format!("triangular({min}, {mode}, {max})"),
+            Dist::Pert { min, mode, max } => format!("pert({min}, {mode}, {max})"),
+            Dist::Normal { mean, sd } => format!("normal({mean}, {sd})"),
+            Dist::LogNormal { mu, sigma } => format!("lognormal({mu}, {sigma})"),
+        }
+    }
+}
+
+fn triangular_quantile(min: f64, mode: f64, max: f64, p: f64) -> f64 {
+    let range = max - min;
+    let fc = (mode - min) / range;
+    if p < fc {
+        min + (p * range * (mode - min)).sqrt()
+    } else {
+        max - ((1.0 - p) * range * (max - mode)).sqrt()
+    }
+}
+
+/// A fast drawing form of a [`Dist`]: maps a uniform u in (0, 1) to a value.
+#[derive(Debug, Clone)]
+pub enum Sampler {
+    /// Exact closed form.
+    Exact(Dist),
+    /// PERT by its checked quantile table: min + range · table(u).
+    Pert {
+        min: f64,
+        range: f64,
+        table: Arc<BetaTable>,
+    },
+}
+
+impl Sampler {
+    /// Builds the drawing form of `dist` (PERT tables are cached by shape).
+    pub fn new(dist: Dist) -> Self {
+        match dist {
+            Dist::Pert { min, mode, max } => {
+                let (a, b) = Dist::pert_shape(min, mode, max);
+                Sampler::Pert {
+                    min,
+                    range: max - min,
+                    table: BetaTable::cached(a, b),
+                }
+            }
+            d => Sampler::Exact(d),
+        }
+    }
+
+    /// The value at uniform u in (0, 1).
+    #[inline]
+    pub fn draw(&self, u: f64) -> f64 {
+        match self {
+            Sampler::Exact(d) => d.quantile(u),
+            Sampler::Pert { min, range, table } => min + range * table.quantile(u),
+        }
+    }
+}
+
+/// Interior of the table: u in [TAIL, 1 − TAIL] on a uniform grid.
+const TAIL: f64 = 1.0 / 64.0;
+
+/// A tabulated quantile function of Beta(a, b), a, b ≥ 1.
+///
+/// Three pieces, each a cubic Hermite interpolant on a uniform grid with the exact quantile
+/// and its exact derivative at every node: the interior in u, and each tail in the coordinate
+/// w = u^(1/a) (lower) or w = (1 − u)^(1/b) (upper), in which the quantile is smooth even where
+/// its derivative in u is infinite.
+#[derive(Debug)]
+pub struct BetaTable {
+    a: f64,
+    b: f64,
+    interior: Vec<[f64; 2]>,
+    h_int: f64,
+    lower: Vec<[f64; 2]>,
+    h_lower: f64,
+    upper: Vec<[f64; 2]>,
+    h_upper: f64,
+    /// The largest error found when checking the table against the exact quantile.
+    pub max_error: f64,
+}
+
+impl BetaTable {
+    /// The table for (a, b), built once per process and shape.
+    pub fn cached(a: f64, b: f64) -> Arc<BetaTable> {
+        type Cache = Mutex<HashMap<(u64, u64), Arc<BetaTable>>>;
+        static CACHE: OnceLock<Cache> = OnceLock::new();
+        let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+        let key = (a.to_bits(), b.to_bits());
+        if let Some(t) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return Arc::clone(t);
+        }
+        let table = Arc::new(BetaTable::build(a, b));
+        cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, Arc::clone(&table));
+        table
+    }
+
+    /// Builds and checks the table; doubles the grids until the worst error is below 1e-9.
+    pub fn build(a: f64, b: f64) -> BetaTable {
+        let mut n_int = 1024;
+        let mut n_tail = 64;
+        loop {
+            let t = BetaTable::build_with(a, b, n_int, n_tail);
+            if t.max_error < 1e-9 || n_int >= 16384 {
+                return t;
+            }
+            n_int *= 2;
+            n_tail *= 2;
+        }
+    }
+
+    fn build_with(a: f64, b: f64, n_int: usize, n_tail: usize) -> BetaTable {
+        let ln_b = ln_beta(a, b);
+        let dens = |x: f64| beta_pdf(a, b, x);
+        // Interior nodes.
+        let h_int = (1.0 - 2.0 * TAIL) / n_int as f64;
+        let mut interior = Vec::with_capacity(n_int + 1);
+        let mut guess = None;
+        for i in 0..=n_int {
+            let u = TAIL + h_int * i as f64;
+            let x = inv_inc_beta_from(a, b, u, guess);
+            guess = Some(x);
+            interior.push([x, 1.0 / dens(x)]);
+        }
+        // Lower tail in w = u^(1/a), w in [0, TAIL^(1/a)].
+        let w_max = TAIL.powf(1.0 / a);
+        let h_lower = w_max / n_tail as f64;
+        let mut lower = Vec::with_capacity(n_tail + 1);
+        lower.push([0.0, ((a.ln() + ln_b) / a).exp()]);
+        for i in 1..=n_tail {
+            let w = h_lower * i as f64;
+            let u = w.powf(a);
+            let x = inv_inc_beta(a, b, u);
+            lower.push([x, a * w.powf(a - 1.0) / dens(x)]);
+        }
+        // Upper tail in w = (1 − u)^(1/b), tabulating y = 1 − x.
+        let w_max = TAIL.powf(1.0 / b);
+        let h_upper = w_max / n_tail as f64;
+        let mut upper = Vec::with_capacity(n_tail + 1);
+        upper.push([0.0, ((b.ln() + ln_b) / b).exp()]);
+        for i in 1..=n_tail {
+            let w = h_upper * i as f64;
+            let v = w.powf(b);
+            let x = inv_inc_beta(b, a, v); // 1 − x for Beta(a, b) is Beta(b, a)
+            upper.push([x, b * w.powf(b - 1.0) / dens(1.0 - x)]);
+        }
+        let mut t = BetaTable {
+            a,
+            b,
+            interior,
+            h_int,
+            lower,
+            h_lower,
+            upper,
+            h_upper,
+            max_error: 0.0,
+        };
+        // Check at the midpoints and quarter points of every cell.
+        let mut worst = 0.0_f64;
+        let mut check = |u: f64| {
+            let exact = inv_inc_beta(a, b, u);
+            worst = worst.max((t.quantile(u) - exact).abs());
+        };
+        for i in 0..n_int {
+            for f in [0.25, 0.5, 0.75] {
+                check(TAIL + h_int * (i as f64 + f));
+            }
+        }
+        for i in 0..n_tail {
+            for f in [0.25, 0.5, 0.75] {
+                let w = t.h_lower * (i as f64 + f);
+                check(w.powf(a));
+                let w = t.h_upper * (i as f64 + f);
+                check(1.0 - w.powf(b));
+            }
+        }
+        t.max_error = worst;
+        t
+    }
+
+    /// The tabulated quantile of Beta(a, b) at u in [0, 1].
+    #[inline]
+    pub fn quantile(&self, u: f64) -> f64 {
+        if u < TAIL {
+            let w = if self.a == 1.0 { u } else { u.powf(1.0 / self.a) };
+            hermite(&self.lower, self.h_lower, w)
+        } else if u > 1.0 - TAIL {
+            let v = 1.0 - u;
+            let w = if self.b == 1.0 { v } else { v.powf(1.0 / self.b) };
+            1.0 - hermite(&self.upper, self.h_upper, w)
+        } else {
+            hermite(&self.interior, self.h_int, u - TAIL)
+        }
+    }
+}
+
+#[inline]
+fn hermite(nodes: &[[f64; 2]], h: f64, x: f64) -> f64 {
+    let t = x / h;
+    let last = nodes.len() - 2;
+    let i = (t as usize).min(last);
+    let s = (t - i as f64).clamp(0.0, 1.0);
+    let [y0, d0] = nodes[i];
+    let [y1, d1] = nodes[i + 1];
+    let s2 = s * s;
+    let s3 = s2 * s;
+    let h00 = 2.0 * s3 - 3.0 * s2 + 1.0;
+    let h10 = s3 - 2.0 * s2 + s;
+    let h01 = -2.0 * s3 + 3.0 * s2;
+    let h11 = s3 - s2;
+    h00 * y0 + h10 * h * d0 + h01 * y1 + h11 * h * d1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rel(a: f64, b: f64) -> f64 {
+        (a - b).abs() / b.abs().max(1e-300)
+    }
+
+    #[test]
+    fn uniform_and_triangular_quantiles() {
+        let u = Dist::Uniform { min: 2.0, max: 6.0 };
+        assert_eq!(u.quantile(0.25), 3.0);
+        let t = Dist::Triangular {
+            min: 0.0,
+            mode: 3.0,
+            max: 12.0,
+        };
+        // F(mode) = 0.25; P10 = sqrt(0.1 * 12 * 3); P90 = 12 - sqrt(0.1 * 12 * 9)
+        assert!(rel(t.quantile(0.25), 3.0) < 1e-15);
+        assert!(rel(t.quantile(0.1), (3.6f64).sqrt()) < 1e-15);
+        assert!(rel(t.quantile(0.9), 12.0 - (10.8f64).sqrt()) < 1e-15);
+        // Mode at an end.
+        let t = Dist::Triangular {
+            min: 1.0,
+            mode: 1.0,
+            max: 2.0,
+        };
+        assert!(rel(t.quantile(0.75), 2.0 - 0.5) < 1e-15);
+    }
+
+    #[test]
+    fn normal_and_lognormal_quantiles() {
+        let n = Dist::Normal { mean: 35.0, sd: 6.0 };
+        assert!(rel(n.quantile(0.9), 35.0 + 6.0 * 1.281_551_565_544_600_5) < 1e-14);
+        assert_eq!(n.median(), 35.0);
+        let l = Dist::LogNormal { mu: 1.0, sigma: 0.6 };
+        assert!(rel(l.median(), 1f64.exp()) < 1e-15);
+        assert!(rel(l.quantile(0.1), (1.0 - 0.6 * 1.281_551_565_544_600_5f64).exp()) < 1e-14);
+    }
+
+    #[test]
+    fn pert_quantiles_match_reference_values() {
+        // Reference: scipy.stats.beta(a, b).ppf at 30 significant figures via mpmath.
+        // PERT(0.4, 0.7, 0.95): a = 1 + 4*0.3/0.55, b = 1 + 4*0.25/0.55.
+        let d = Dist::Pert {
+            min: 0.4,
+            mode: 0.7,
+            max: 0.95,
+        };
+        let (a, b) = Dist::pert_shape(0.4, 0.7, 0.95);
+        for p in [0.1, 0.5, 0.9] {
+            let x = (d.quantile(p) - 0.4) / 0.55;
+            assert!((crate::special::inc_beta(a, b, x) - p).abs() < 1e-13);
+        }
+        // Symmetric PERT: the median is the mode.
+        let s = Dist::Pert {
+            min: 0.0,
+            mode: 5.0,
+            max: 10.0,
+        };
+        assert!(rel(s.median(), 5.0) < 1e-12);
+        // Mode at min: Beta(1, 5), quantile 1 - (1-p)^(1/5).
+        let m = Dist::Pert {
+            min: 0.0,
+            mode: 0.0,
+            max: 1.0,
+        };
+        for p in [0.1, 0.5, 0.9] {
+            assert!(rel(m.quantile(p), 1.0 - (1.0 - p).powf(0.2)) < 1e-12);
+        }
+    }
+
+    #[test]
+    fn pert_tables_are_accurate_everywhere() {
+        for (min, mode, max) in [
+            (0.7, 0.9, 1.0),
+            (0.4, 0.7, 0.95),
+            (0.1, 0.4, 0.8),
+            (0.95, 1.0, 1.4),
+            (0.0, 0.0, 1.0),
+            (0.0, 1.0, 1.0),
+            (0.0, 0.001, 1.0),
+        ] {
+            let (a, b) = Dist::pert_shape(min, mode, max);
+            let t = BetaTable::build(a, b);
+            assert!(t.max_error < 1e-9, "{min} {mode} {max}: {}", t.max_error);
+            for i in 0..20_000 {
+                let u = (f64::from(i) + 0.37) / 20_000.0;
+                let exact = inv_inc_beta(a, b, u);
+                assert!((t.quantile(u) - exact).abs() < 1e-9, "u={u}");
+            }
+            for u in [1e-12, 1e-8, 1e-5, 1.0 - 1e-5, 1.0 - 1e-8] {
+                let exact = inv_inc_beta(a, b, u);
+                assert!((t.quantile(u) - exact).abs() < 1e-9, "tail u={u}");
+            }
+        }
+    }
+}

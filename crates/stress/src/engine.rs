@@ -1,0 +1,285 @@
+//! The engine's front door: parse plan text, run a plan or a national directory.
+
+use crate::error::BadInput;
+use crate::flags::{CheckSettings, check};
+use crate::model::Model;
+use crate::node::{Node, parse_json, parse_toml};
+use crate::plan::{NationalSpec, Plan};
+use crate::result::{NationalResult, StressResult};
+use crate::run::{METHOD, Progress, Sampled, Samples, median_plan, rank_correlations, summarise, tornado};
+use crate::validate::{national_from_node, plan_from_node};
+
+/// Default scenario count.
+pub const DEFAULT_SAMPLES: u64 = 100_000;
+/// Smallest and largest scenario counts.
+pub const SAMPLE_RANGE: std::ops::RangeInclusive<u64> = 1000..=10_000_000;
+
+/// Reads a document as JSON when the file name ends in `.json`, as TOML otherwise.
+pub fn parse_document(text: &str, file: &str) -> Result<Node, BadInput> {
+    if file.to_ascii_lowercase().ends_with(".json") {
+        parse_json(text, file)
+    } else {
+        parse_toml(text, file)
+    }
+}
+
+/// Parses and validates a single plan (TOML or JSON by file name).
+pub fn parse_plan(text: &str, file: &str) -> Result<Plan, BadInput> {
+    let node = parse_document(text, file)?;
+    plan_from_node(&node, file, None)
+}
+
+/// The validated input of national mode.
+#[derive(Debug, Clone)]
+pub struct NationalInput {
+    /// `national.toml`.
+    pub spec: NationalSpec,
+    /// (file name, plan), in file-name order.
+    pub plans: Vec<(String, Plan)>,
+}
+
+/// Parses `national.toml` and the footprint plans of a national directory. `plans` are
+/// (file name, text); they are sorted by file name here.
+pub fn parse_national(
+    national_file: &str,
+    national_text: &str,
+    plans: &[(String, String)],
+) -> Result<NationalInput, BadInput> {
+    let node = parse_toml(national_text, national_file)?;
+    let spec = national_from_node(&node, national_file)?;
+    let mut sorted: Vec<&(String, String)> = plans.iter().collect();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut errors = Vec::new();
+    let mut out: Vec<(String, Plan)> = Vec::new();
+    for (file, text) in sorted {
+        match parse_document(text, file).and_then(|n| plan_from_node(&n, file, Some(&spec))) {
+            Ok(p) => out.push((file.clone(), p)),
+            Err(e) => errors.extend(e.errors),
+        }
+    }
+    if errors.is_empty() && out.is_empty() {
+        return Err(BadInput::single(
+            national_file,
+            "",
+            "the directory holds no footprint plans (*.toml or *.json besides national.toml)",
+        ));
+    }
+    if errors.is_empty() {
+        let (first_file, first) = (&out[0].0, &out[0].1);
+        for (file, p) in &out[1..] {
+            if p.first_year != first.first_year || p.years != first.years {
+                errors.push(crate::error::InputError {
+                    file: file.clone(),
+                    line: None,
+                    column: None,
+                    path: "first_year".into(),
+                    message: format!(
+                        "this plan runs {} for {} years but {first_file} runs {} for {} years; every plan in national mode must share first_year and years",
+                        p.first_year, p.years, first.first_year, first.years
+                    ),
+                });
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(NationalInput { spec, plans: out })
+    } else {
+        Err(BadInput { errors })
+    }
+}
+
+/// Options of a run; `None` takes the file's `[run]` value, then the default.
+#[derive(Default, Clone)]
+pub struct RunOptions<'a> {
+    /// Scenario count.
+    pub samples: Option<u64>,
+    /// Seed.
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores).
+    pub threads: Option<usize>,
+    /// Called as scenarios complete.
+    pub progress: Option<Progress<'a>>,
+    /// Credibility-check thresholds.
+    pub checks: CheckSettings,
+}
+
+fn resolve(opts: &RunOptions<'_>, run: &crate::plan::RunSettings, where_: &str) -> Result<(u64, u64), BadInput> {
+    let samples = opts.samples.or(run.samples).unwrap_or(DEFAULT_SAMPLES);
+    if !SAMPLE_RANGE.contains(&samples) {
+        return Err(BadInput::single(
+            where_,
+            "samples",
+            format!("{samples} is out of range; expected 1000 to 10000000 scenarios"),
+        ));
+    }
+    Ok((samples, opts.seed.or(run.seed).unwrap_or(0)))
+}
+
+fn in_pool<T: Send>(threads: Option<usize>, f: impl FnOnce() -> T + Send) -> T {
+    match threads {
+        Some(t) => rayon::ThreadPoolBuilder::new()
+            .num_threads(t.max(1))
+            .build()
+            .expect("a thread pool")
+            .install(f),
+        None => f(),
+    }
+}
+
+/// Runs the stress test of one plan.
+pub fn run_plan(plan: &Plan, opts: &RunOptions<'_>) -> Result<StressResult, BadInput> {
+    let (samples, seed) = resolve(opts, &plan.run, "--samples")?;
+    Ok(in_pool(opts.threads, || {
+        let model = Model::compile(plan, &[]);
+        let sampled = Sampled::new(&model, seed, samples, "", &plan.correlations, None);
+        let draws = sampled.simulate(opts.progress);
+        let mut result = plan_result(plan, &model, &sampled, &draws, samples, seed);
+        result.flags = check(plan, &result, &opts.checks);
+        result
+    }))
+}
+
+fn plan_result(
+    plan: &Plan,
+    model: &Model,
+    sampled: &Sampled<'_>,
+    draws: &Samples,
+    samples: u64,
+    seed: u64,
+) -> StressResult {
+    let s = summarise(draws, plan.first_year);
+    let names: Vec<String> = model.vars.iter().map(|v| v.name.clone()).collect();
+    let tornado = tornado(&[model], &names);
+    let rank_correlation = rank_correlations(sampled, &names, &draws.gap[plan.years - 1]);
+    StressResult {
+        format: 1,
+        name: plan.name.clone(),
+        samples,
+        seed,
+        method: METHOD.into(),
+        years: s.years,
+        gap: s.gap,
+        do_nothing_gap: s.do_nothing_gap,
+        savings: s.savings,
+        final_year: s.final_year,
+        capital: s.capital,
+        median_plan: median_plan(model),
+        tornado,
+        rank_correlation,
+        flags: Vec::new(),
+    }
+}
+
+/// Runs national mode: every footprint with shared national draws, and their sum.
+pub fn run_national(input: &NationalInput, opts: &RunOptions<'_>) -> Result<NationalResult, BadInput> {
+    let (samples, seed) = resolve(opts, &input.spec.run, "--samples")?;
+    let total = samples * input.plans.len() as u64;
+    Ok(in_pool(opts.threads, || {
+        let models: Vec<Model> = input
+            .plans
+            .iter()
+            .map(|(_, p)| Model::compile(p, &input.spec.variables))
+            .collect();
+        let mut footprints = Vec::new();
+        let mut sum: Option<Samples> = None;
+        let mut national_names: Vec<String> = Vec::new();
+        for (f, ((file, plan), model)) in input.plans.iter().zip(&models).enumerate() {
+            let sampled = Sampled::new(model, seed, samples, file, &plan.correlations, Some(&input.spec));
+            let offset = samples * f as u64;
+            let progress = opts.progress.map(|p| move |d: u64, _: u64| p(offset + d, total));
+            let progress_ref = progress.as_ref().map(|p| p as &(dyn Fn(u64, u64) + Sync));
+            let draws = sampled.simulate(progress_ref);
+            let mut result = plan_result(plan, model, &sampled, &draws, samples, seed);
+            result.flags = check(plan, &result, &opts.checks);
+            footprints.push(result);
+            for v in model.vars.iter().filter(|v| v.national) {
+                if !national_names.contains(&v.name) {
+                    national_names.push(v.name.clone());
+                }
+            }
+            sum = Some(match sum {
+                None => draws,
+                Some(mut acc) => {
+                    add_into(&mut acc, &draws);
+                    acc
+                }
+            });
+        }
+        let sum = sum.expect("at least one plan");
+        let first = &input.plans[0].1;
+        let s = summarise(&sum, first.first_year);
+        let model_refs: Vec<&Model> = models.iter().collect();
+        let tornado = tornado(&model_refs, &national_names);
+        // National variables draw the same in every footprint, so any footprint that uses one
+        // gives its uniforms.
+        let mut rank_correlation = Vec::new();
+        for name in &national_names {
+            let (k, m) = models
+                .iter()
+                .enumerate()
+                .find(|(_, m)| m.var_index(name).is_some())
+                .expect("used by a footprint");
+            let sampled = Sampled::new(
+                m,
+                seed,
+                samples,
+                &input.plans[k].0,
+                &input.plans[k].1.correlations,
+                Some(&input.spec),
+            );
+            rank_correlation.extend(rank_correlations(
+                &sampled,
+                std::slice::from_ref(name),
+                &sum.gap[first.years - 1],
+            ));
+        }
+        rank_correlation.sort_by(|a, b| {
+            b.rho
+                .abs()
+                .total_cmp(&a.rho.abs())
+                .then_with(|| a.variable.cmp(&b.variable))
+        });
+        let mut median_gap = vec![0.0; first.years];
+        for m in &models {
+            for (acc, g) in median_gap.iter_mut().zip(median_plan(m).gap) {
+                *acc += g;
+            }
+        }
+        let national = StressResult {
+            format: 1,
+            name: "national".into(),
+            samples,
+            seed,
+            method: METHOD.into(),
+            years: s.years,
+            gap: s.gap,
+            do_nothing_gap: s.do_nothing_gap,
+            savings: s.savings,
+            final_year: s.final_year,
+            capital: s.capital,
+            median_plan: crate::result::MedianPlan { gap: median_gap },
+            tornado,
+            rank_correlation,
+            flags: Vec::new(),
+        };
+        NationalResult {
+            format: 1,
+            footprints,
+            national,
+        }
+    }))
+}
+
+fn add_into(acc: &mut Samples, other: &Samples) {
+    let add = |a: &mut Vec<f64>, b: &Vec<f64>| a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+    for (a, b) in acc.gap.iter_mut().zip(&other.gap) {
+        add(a, b);
+    }
+    for (a, b) in acc.do_nothing.iter_mut().zip(&other.do_nothing) {
+        add(a, b);
+    }
+    for (a, b) in acc.savings.iter_mut().zip(&other.savings) {
+        add(a, b);
+    }
+    add(&mut acc.capital, &other.capital);
+}

@@ -1,0 +1,543 @@
+//! Running the model: simulate every scenario in parallel, then summarise (spec section 6).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rayon::prelude::*;
+
+use crate::correlate::Copula;
+use crate::model::{Model, Outcome};
+use crate::plan::{Correlation, NationalSpec, year_labels};
+use crate::result::{CapitalStats, FinalYear, MedianPlan, RankCorrelation, TornadoBar, YearStats};
+use crate::sample::{CopulaSlots, Layout, Stream, stream_key};
+
+/// The sampling method reported in results.
+pub const METHOD: &str = "latin-hypercube";
+
+/// Scenarios per unit of parallel work.
+const CHUNK: usize = 2048;
+
+/// A progress callback: (scenarios done, scenarios in all).
+pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
+
+/// A model ready to sample: its variable streams and copulas.
+pub struct Sampled<'a> {
+    /// The compiled model.
+    pub model: &'a Model,
+    streams: Vec<Stream>,
+    copula: Option<CopulaSlots>,
+    national: Option<NationalDraws>,
+    layout: Layout,
+}
+
+/// The national variables' draws: one stream per national variable in national.toml (used or
+/// not, so that every footprint sees the same correlated draws) and where each goes in a model.
+struct NationalDraws {
+    streams: Vec<Stream>,
+    copula: Option<CopulaSlots>,
+    /// (index in national.toml, index among the model's variables).
+    used: Vec<(usize, usize)>,
+}
+
+impl<'a> Sampled<'a> {
+    /// Sets up sampling of `model` under `seed` for n scenarios. `scope` separates the streams
+    /// of different footprints in national mode (empty for a single plan); national variables
+    /// use the national scope so that every footprint sees the same draw in a scenario.
+    pub fn new(
+        model: &'a Model,
+        seed: u64,
+        n: u64,
+        scope: &str,
+        local: &[Correlation],
+        national: Option<&NationalSpec>,
+    ) -> Self {
+        let streams = model
+            .vars
+            .iter()
+            .map(|v| Stream::new(seed, stream_key(scope, &v.name)))
+            .collect();
+        let copula = Copula::new(local).map(|c| {
+            let slots = c
+                .names
+                .iter()
+                .map(|n| model.var_index(n).expect("validated correlation"))
+                .collect();
+            CopulaSlots { copula: c, slots }
+        });
+        let national = national.map(|spec| {
+            let names: Vec<String> = spec.variables.iter().map(|(n, _)| format!("national.{n}")).collect();
+            let streams = names
+                .iter()
+                .map(|n| Stream::new(seed, stream_key("national", n)))
+                .collect();
+            let copula = Copula::new(&spec.correlations).map(|c| {
+                let slots = c
+                    .names
+                    .iter()
+                    .map(|n| names.iter().position(|m| m == n).expect("validated"))
+                    .collect();
+                CopulaSlots { copula: c, slots }
+            });
+            let used = names
+                .iter()
+                .enumerate()
+                .filter_map(|(i, n)| model.var_index(n).map(|v| (i, v)))
+                .collect();
+            NationalDraws { streams, copula, used }
+        });
+        Sampled {
+            model,
+            streams,
+            copula,
+            national,
+            layout: Layout::new(n),
+        }
+    }
+
+    /// The national variables' correlated uniforms for scenario k.
+    fn national_uniforms(
+        nd: &NationalDraws,
+        k: u64,
+        r: usize,
+        start: u64,
+        end: u64,
+        nu: &mut Vec<f64>,
+        z: &mut Vec<f64>,
+    ) {
+        nu.clear();
+        nu.extend(nd.streams.iter().map(|s| s.uniform(k, r, start, end)));
+        if let Some(c) = &nd.copula {
+            c.apply(nu, z);
+        }
+    }
+
+    /// The variables' uniforms for scenario k, correlated as the copulas say.
+    #[allow(clippy::too_many_arguments)] // the hot loop's scratch buffers are passed in, not allocated
+    fn uniforms(&self, k: u64, r: usize, start: u64, end: u64, u: &mut Vec<f64>, nu: &mut Vec<f64>, z: &mut Vec<f64>) {
+        u.clear();
+        u.extend(self.streams.iter().map(|s| s.uniform(k, r, start, end)));
+        if let Some(c) = &self.copula {
+            c.apply(u, z);
+        }
+        if let Some(nd) = &self.national {
+            Self::national_uniforms(nd, k, r, start, end, nu, z);
+            for &(i, v) in &nd.used {
+                u[v] = nu[i];
+            }
+        }
+    }
+
+    /// Runs every scenario; returns the outcomes.
+    pub fn simulate(&self, progress: Option<Progress<'_>>) -> Samples {
+        let years = self.model.years;
+        let n = self.layout.n as usize;
+        let stride = 3 * years + 1;
+        let mut buf = vec![0.0f64; n * stride];
+        let done = AtomicU64::new(0);
+        buf.par_chunks_mut(CHUNK * stride).enumerate().for_each(|(c, out)| {
+            let first = (c * CHUNK) as u64;
+            let count = out.len() / stride;
+            let mut u = Vec::with_capacity(self.streams.len());
+            let mut nu = Vec::new();
+            let mut z = Vec::new();
+            let mut vals = vec![0.0; self.model.vars.len()];
+            let mut outcome = Outcome::zeros(years);
+            let mut r = self.layout.replicate_of(first);
+            let (mut start, mut end) = (self.layout.start(r), self.layout.start(r + 1));
+            for j in 0..count {
+                let k = first + j as u64;
+                if k >= end {
+                    r = self.layout.replicate_of(k);
+                    start = self.layout.start(r);
+                    end = self.layout.start(r + 1);
+                }
+                self.uniforms(k, r, start, end, &mut u, &mut nu, &mut z);
+                for (v, var) in self.model.vars.iter().enumerate() {
+                    vals[v] = var.sampler.draw(u[v]);
+                }
+                self.model.evaluate(&vals, &mut outcome);
+                let row = &mut out[j * stride..(j + 1) * stride];
+                row[..years].copy_from_slice(&outcome.gap);
+                row[years..2 * years].copy_from_slice(&outcome.do_nothing);
+                row[2 * years..3 * years].copy_from_slice(&outcome.savings);
+                row[3 * years] = outcome.capital;
+            }
+            if let Some(p) = progress {
+                let d = done.fetch_add(count as u64, Ordering::Relaxed) + count as u64;
+                p(d, n as u64);
+            }
+        });
+        // Columns: one array per quantity and year.
+        let mut columns = vec![Vec::with_capacity(n); stride];
+        for row in buf.chunks_exact(stride) {
+            for (col, &x) in columns.iter_mut().zip(row) {
+                col.push(x);
+            }
+        }
+        let capital = columns.pop().unwrap_or_default();
+        let savings = columns.split_off(2 * years);
+        let do_nothing = columns.split_off(years);
+        Samples {
+            gap: columns,
+            do_nothing,
+            savings,
+            capital,
+            layout: self.layout,
+        }
+    }
+
+    /// Every scenario's uniform for variable v (after the copulas), for rank statistics.
+    pub fn variable_uniforms(&self, v: usize) -> Vec<f64> {
+        let n = self.layout.n;
+        let national = self
+            .national
+            .as_ref()
+            .and_then(|nd| nd.used.iter().find(|&&(_, mv)| mv == v).map(|&(i, _)| (nd, i)));
+        let local_copula = self.copula.as_ref().filter(|c| c.slots.contains(&v));
+        let mut out = vec![0.0; n as usize];
+        out.par_chunks_mut(CHUNK).enumerate().for_each(|(c, chunk)| {
+            let first = (c * CHUNK) as u64;
+            let mut u = vec![0.0; self.streams.len()];
+            let mut nu = Vec::new();
+            let mut z = Vec::new();
+            for (j, slot) in chunk.iter_mut().enumerate() {
+                let k = first + j as u64;
+                let r = self.layout.replicate_of(k);
+                let (start, end) = (self.layout.start(r), self.layout.start(r + 1));
+                *slot = if let Some((nd, i)) = national {
+                    Self::national_uniforms(nd, k, r, start, end, &mut nu, &mut z);
+                    nu[i]
+                } else if let Some(cs) = local_copula {
+                    for &s in &cs.slots {
+                        u[s] = self.streams[s].uniform(k, r, start, end);
+                    }
+                    cs.apply(&mut u, &mut z);
+                    u[v]
+                } else {
+                    self.streams[v].uniform(k, r, start, end)
+                };
+            }
+        });
+        out
+    }
+}
+
+/// Every scenario's outcomes, one array per quantity and year.
+pub struct Samples {
+    /// Gap_t per year.
+    pub gap: Vec<Vec<f64>>,
+    /// DoNothingGap_t per year.
+    pub do_nothing: Vec<Vec<f64>>,
+    /// Savings per year.
+    pub savings: Vec<Vec<f64>>,
+    /// Capital.
+    pub capital: Vec<f64>,
+    /// The replicate layout.
+    pub layout: Layout,
+}
+
+/// Type 7 quantiles (linear interpolation between order statistics) of x at each p.
+pub fn quantiles(x: &[f64], ps: &[f64]) -> Vec<f64> {
+    let n = x.len();
+    let mut idx: Vec<usize> = Vec::new();
+    for &p in ps {
+        let h = (n - 1) as f64 * p;
+        let lo = h.floor() as usize;
+        idx.push(lo);
+        if lo + 1 < n {
+            idx.push(lo + 1);
+        }
+    }
+    idx.sort_unstable();
+    idx.dedup();
+    let mut work = x.to_vec();
+    let mut order = vec![0.0; n];
+    let mut from = 0;
+    for &i in &idx {
+        let (_, v, _) = work[from..].select_nth_unstable_by(i - from, f64::total_cmp);
+        order[i] = *v;
+        from = i + 1;
+    }
+    ps.iter()
+        .map(|&p| {
+            let h = (n - 1) as f64 * p;
+            let lo = h.floor() as usize;
+            if lo + 1 >= n {
+                order[lo]
+            } else {
+                order[lo] + (h - lo as f64) * (order[lo + 1] - order[lo])
+            }
+        })
+        .collect()
+}
+
+fn mean_of(x: &[f64]) -> f64 {
+    x.iter().sum::<f64>() / x.len() as f64
+}
+
+/// The standard error of a pooled estimate from the replicate estimates.
+fn replicate_se(estimates: &[f64]) -> f64 {
+    let r = estimates.len();
+    if r < 2 {
+        return 0.0;
+    }
+    let m = mean_of(estimates);
+    let var = estimates.iter().map(|e| (e - m) * (e - m)).sum::<f64>() / (r - 1) as f64;
+    (var / r as f64).sqrt()
+}
+
+/// Per-year statistics of one quantity.
+pub fn year_stats(year: &str, x: &[f64], layout: &Layout) -> YearStats {
+    let n = x.len() as f64;
+    let mean = mean_of(x);
+    let sd = (x.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1.0)).sqrt();
+    let q = quantiles(x, &[0.05, 0.1, 0.5, 0.9, 0.95]);
+    let p_balance = x.iter().filter(|&&v| v <= 0.0).count() as f64 / n;
+    let mut rep_means = Vec::with_capacity(layout.replicates);
+    let mut rep_p = Vec::with_capacity(layout.replicates);
+    for r in 0..layout.replicates {
+        let block = &x[layout.start(r) as usize..layout.start(r + 1) as usize];
+        rep_means.push(mean_of(block));
+        rep_p.push(block.iter().filter(|&&v| v <= 0.0).count() as f64 / block.len() as f64);
+    }
+    YearStats {
+        year: year.to_string(),
+        mean,
+        sd,
+        p5: q[0],
+        p10: q[1],
+        p50: q[2],
+        p90: q[3],
+        p95: q[4],
+        p_balance,
+        se_mean: replicate_se(&rep_means),
+        se_p_balance: replicate_se(&rep_p),
+    }
+}
+
+/// Summary statistics shared by plan and national results.
+pub struct Summary {
+    /// Year labels.
+    pub years: Vec<String>,
+    /// Gap statistics.
+    pub gap: Vec<YearStats>,
+    /// Do-nothing gap statistics.
+    pub do_nothing_gap: Vec<YearStats>,
+    /// Savings statistics.
+    pub savings: Vec<YearStats>,
+    /// Final year.
+    pub final_year: FinalYear,
+    /// Capital.
+    pub capital: CapitalStats,
+}
+
+/// Summarises simulated outcomes.
+pub fn summarise(samples: &Samples, first_year: i32) -> Summary {
+    let years = samples.gap.len();
+    let labels = year_labels(first_year, years);
+    let stats = |cols: &Vec<Vec<f64>>| -> Vec<YearStats> {
+        cols.par_iter()
+            .zip(labels.par_iter())
+            .map(|(c, y)| year_stats(y, c, &samples.layout))
+            .collect()
+    };
+    let gap = stats(&samples.gap);
+    let do_nothing_gap = stats(&samples.do_nothing);
+    let savings = stats(&samples.savings);
+    let last = &samples.gap[years - 1];
+    let expected_shortfall = last.iter().map(|g| g.max(0.0)).sum::<f64>() / last.len() as f64;
+    let final_year = FinalYear {
+        p_balance: gap[years - 1].p_balance,
+        se_p_balance: gap[years - 1].se_p_balance,
+        expected_shortfall,
+    };
+    let cq = quantiles(&samples.capital, &[0.1, 0.5, 0.9]);
+    let capital = CapitalStats {
+        mean: mean_of(&samples.capital),
+        p10: cq[0],
+        p50: cq[1],
+        p90: cq[2],
+    };
+    Summary {
+        years: labels,
+        gap,
+        do_nothing_gap,
+        savings,
+        final_year,
+        capital,
+    }
+}
+
+/// The median plan: Gap_t with every value at its median.
+pub fn median_plan(model: &Model) -> MedianPlan {
+    let mut out = Outcome::zeros(model.years);
+    model.evaluate(&model.medians(), &mut out);
+    MedianPlan { gap: out.gap }
+}
+
+/// The tornado over the given variables (indices into the model): Gap_Y at each one's P10 and
+/// P90 with every other value at its median, largest swing first, ties by name.
+pub fn tornado(models: &[&Model], names: &[String]) -> Vec<TornadoBar> {
+    let medians: Vec<Vec<f64>> = models.iter().map(|m| m.medians()).collect();
+    let mut bars: Vec<TornadoBar> = names
+        .par_iter()
+        .map(|name| {
+            let mut low = 0.0;
+            let mut high = 0.0;
+            for (m, med) in models.iter().zip(&medians) {
+                let mut vals = med.clone();
+                match m.var_index(name) {
+                    Some(i) => {
+                        let d = m.vars[i].dist;
+                        vals[i] = d.quantile(0.1);
+                        low += m.final_gap(&vals);
+                        vals[i] = d.quantile(0.9);
+                        high += m.final_gap(&vals);
+                    }
+                    None => {
+                        let g = m.final_gap(&vals);
+                        low += g;
+                        high += g;
+                    }
+                }
+            }
+            TornadoBar {
+                variable: name.clone(),
+                low,
+                high,
+                swing: (high - low).abs(),
+            }
+        })
+        .collect();
+    bars.sort_by(|a, b| b.swing.total_cmp(&a.swing).then_with(|| a.variable.cmp(&b.variable)));
+    bars
+}
+
+/// Ranks 1..n of values (average ranks for ties).
+pub fn ranks(x: &[f64]) -> Vec<f64> {
+    let n = x.len();
+    let mut idx: Vec<u32> = (0..n as u32).collect();
+    idx.par_sort_unstable_by(|&a, &b| x[a as usize].total_cmp(&x[b as usize]).then(a.cmp(&b)));
+    let mut out = vec![0.0; n];
+    let mut i = 0;
+    while i < n {
+        let mut j = i + 1;
+        while j < n && x[idx[j] as usize] == x[idx[i] as usize] {
+            j += 1;
+        }
+        let avg = (i + j + 1) as f64 / 2.0;
+        for &k in &idx[i..j] {
+            out[k as usize] = avg;
+        }
+        i = j;
+    }
+    out
+}
+
+/// Ranks 1..n of values in (0, 1) in linear time (bucket sort; ties are averaged).
+pub fn uniform_ranks(u: &[f64]) -> Vec<f64> {
+    let n = u.len();
+    let mut counts = vec![0u32; n + 1];
+    let bucket = |x: f64| ((x * n as f64) as usize).min(n - 1);
+    for &x in u {
+        counts[bucket(x) + 1] += 1;
+    }
+    for b in 1..=n {
+        counts[b] += counts[b - 1];
+    }
+    let mut order = vec![0u32; n];
+    let mut fill = counts.clone();
+    for (k, &x) in u.iter().enumerate() {
+        let b = bucket(x);
+        order[fill[b] as usize] = k as u32;
+        fill[b] += 1;
+    }
+    for b in 0..n {
+        let (s, e) = (counts[b] as usize, counts[b + 1] as usize);
+        if e - s > 1 {
+            order[s..e].sort_unstable_by(|&a, &c| u[a as usize].total_cmp(&u[c as usize]));
+        }
+    }
+    let mut out = vec![0.0; n];
+    let mut i = 0;
+    while i < n {
+        let mut j = i + 1;
+        while j < n && u[order[j] as usize] == u[order[i] as usize] {
+            j += 1;
+        }
+        let avg = (i + j + 1) as f64 / 2.0;
+        for &k in &order[i..j] {
+            out[k as usize] = avg;
+        }
+        i = j;
+    }
+    out
+}
+
+/// Pearson correlation of two rank vectors (0 when either is constant).
+pub fn rank_pearson(a: &[f64], b: &[f64]) -> f64 {
+    let m = (a.len() as f64 + 1.0) / 2.0;
+    let (mut sab, mut saa, mut sbb) = (0.0, 0.0, 0.0);
+    for (&x, &y) in a.iter().zip(b) {
+        let (dx, dy) = (x - m, y - m);
+        sab += dx * dy;
+        saa += dx * dx;
+        sbb += dy * dy;
+    }
+    if saa == 0.0 || sbb == 0.0 {
+        0.0
+    } else {
+        sab / (saa * sbb).sqrt()
+    }
+}
+
+/// Sample Spearman correlations between the named variables and the final-year gap.
+pub fn rank_correlations(sampled: &Sampled<'_>, names: &[String], final_gap: &[f64]) -> Vec<RankCorrelation> {
+    let gap_ranks = ranks(final_gap);
+    let mut out: Vec<RankCorrelation> = names
+        .iter()
+        .map(|name| {
+            let v = sampled.model.var_index(name).expect("variable of the model");
+            let u = sampled.variable_uniforms(v);
+            RankCorrelation {
+                variable: name.clone(),
+                rho: rank_pearson(&uniform_ranks(&u), &gap_ranks),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.rho
+            .abs()
+            .total_cmp(&a.rho.abs())
+            .then_with(|| a.variable.cmp(&b.variable))
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type7_quantiles_match_numpy() {
+        // numpy.quantile([1, 2, 3, 4, 10], [0.05, 0.1, 0.5, 0.9, 0.95]) = [1.2, 1.4, 3, 7.6, 8.8]
+        let q = quantiles(&[4.0, 1.0, 10.0, 3.0, 2.0], &[0.05, 0.1, 0.5, 0.9, 0.95]);
+        for (a, b) in q.iter().zip([1.2, 1.4, 3.0, 7.6, 8.8]) {
+            assert!((a - b).abs() < 1e-12, "{q:?}");
+        }
+    }
+
+    #[test]
+    fn ranks_average_ties() {
+        assert_eq!(ranks(&[10.0, 20.0, 10.0, 5.0]), vec![2.5, 4.0, 2.5, 1.0]);
+        assert_eq!(uniform_ranks(&[0.9, 0.1, 0.5, 0.55]), vec![4.0, 1.0, 2.0, 3.0]);
+    }
+
+    #[test]
+    fn spearman_of_monotone_and_reversed() {
+        let a = ranks(&[1.0, 2.0, 3.0, 4.0]);
+        let b = ranks(&[10.0, 20.0, 30.0, 40.0]);
+        let c = ranks(&[4.0, 3.0, 2.0, 1.0]);
+        assert!((rank_pearson(&a, &b) - 1.0).abs() < 1e-15);
+        assert!((rank_pearson(&a, &c) + 1.0).abs() < 1e-15);
+    }
+}
