@@ -1,0 +1,152 @@
+//! The `footprint stress` command as a user runs it: exit codes, whole outputs, clear errors.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn footprint(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_footprint"))
+        .args(args)
+        .output()
+        .expect("run footprint")
+}
+
+fn vectors(name: &str) -> String {
+    format!("{}/../stress/tests/vectors/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn temp_file(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("footprint-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn json_output_is_one_whole_result() {
+    let out = footprint(&[
+        "stress",
+        &vectors("example.toml"),
+        "--samples",
+        "5000",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["format"], 1);
+    assert_eq!(v["samples"], 5000);
+    assert_eq!(v["seed"], 2016);
+    assert_eq!(v["gap"].as_array().unwrap().len(), 5);
+}
+
+#[test]
+fn table_is_the_default_and_csv_has_a_row_per_statistic() {
+    let out = footprint(&["stress", &vectors("example.toml"), "--samples", "2000"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("Example Vale (fictional)"));
+    assert!(text.contains("P(balance)"));
+    assert!(text.contains("2020/21"));
+    let out = footprint(&[
+        "stress",
+        &vectors("example.toml"),
+        "--samples",
+        "2000",
+        "--format",
+        "csv",
+    ]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "footprint,quantity,year,statistic,value");
+    // 3 quantities × 5 years × 10 statistics + 5 median-plan rows.
+    assert_eq!(lines.len(), 1 + 150 + 5);
+    assert!(lines[1].starts_with("Example Vale (fictional),gap,2016/17,mean,"));
+}
+
+#[test]
+fn bad_file_exits_2_with_nothing_on_stdout() {
+    let text = std::fs::read_to_string(vectors("example.toml"))
+        .unwrap()
+        .replace("max = 1.4 }", "max = 0.9 }");
+    let path = temp_file("bad.toml", &text);
+    let out = footprint(&["stress", path.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8(out.stderr).unwrap();
+    let line = text.lines().position(|l| l.contains("max = 0.9 }")).unwrap() + 1;
+    assert!(err.contains(&format!("bad.toml:{line}:")), "{err}");
+    assert!(err.contains("initiative[1].cost_overrun.max"), "{err}");
+    assert!(err.contains("no result was produced"), "{err}");
+}
+
+#[test]
+fn missing_file_and_bad_options_exit_2() {
+    let out = footprint(&["stress", "/nonexistent/plan.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no such file"));
+    let out = footprint(&["stress", &vectors("example.toml"), "--samples", "10"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("samples"));
+    let out = footprint(&["stress", &vectors("example.toml"), "--format", "xml"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = footprint(&["stress", &vectors("example.toml"), "--check", "savings-rate=lots"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn example_plan_is_a_valid_commented_plan() {
+    let out = footprint(&["stress", "--example"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.lines().filter(|l| l.trim_start().starts_with('#')).count() > 10);
+    let path = temp_file("example.toml", &text);
+    let out = footprint(&[
+        "stress",
+        path.to_str().unwrap(),
+        "--samples",
+        "1000",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn national_mode_runs_a_directory() {
+    let out = footprint(&[
+        "stress",
+        "--national",
+        &vectors("national"),
+        "--samples",
+        "2000",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["footprints"].as_array().unwrap().len(), 2);
+    assert_eq!(v["footprints"][0]["name"], "North Example (fictional)");
+    assert_eq!(v["national"]["name"], "national");
+    let out = footprint(&["stress", "--national", "/nonexistent-dir"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn threads_do_not_change_the_output() {
+    let run = |t: &str| {
+        footprint(&[
+            "stress",
+            &vectors("example.toml"),
+            "--samples",
+            "20000",
+            "--threads",
+            t,
+            "--format",
+            "json",
+        ])
+        .stdout
+    };
+    assert_eq!(run("1"), run("2"));
+}

@@ -1,0 +1,263 @@
+//! Engine properties: closed-form cases, reproducibility at any thread count, achieved rank
+//! correlations and marginals, TOML/JSON equivalence, honest standard errors.
+
+use footprint_stress::dist::Dist;
+use footprint_stress::model::Model;
+use footprint_stress::run::{Sampled, rank_pearson, ranks};
+use footprint_stress::{RunOptions, parse_plan, run_plan};
+
+fn example() -> String {
+    std::fs::read_to_string(format!("{}/tests/vectors/example.toml", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+#[test]
+fn identical_results_at_one_and_two_threads() {
+    let plan = parse_plan(&example(), "example.toml").unwrap();
+    let run = |t| {
+        let opts = RunOptions {
+            samples: Some(50_000),
+            seed: Some(99),
+            threads: Some(t),
+            ..Default::default()
+        };
+        serde_json::to_string(&run_plan(&plan, &opts).unwrap()).unwrap()
+    };
+    let one = run(1);
+    assert_eq!(one, run(2));
+    assert_eq!(one, run(3));
+}
+
+#[test]
+fn seed_and_samples_decide_the_result() {
+    let plan = parse_plan(&example(), "example.toml").unwrap();
+    let run = |seed, n| {
+        run_plan(
+            &plan,
+            &RunOptions {
+                samples: Some(n),
+                seed: Some(seed),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+    };
+    let a = run(1, 20_000);
+    assert_eq!(a, run(1, 20_000));
+    assert_ne!(a.gap[4].mean, run(2, 20_000).gap[4].mean);
+    // The file's [run] section applies when no option is given.
+    let r = run_plan(&plan, &RunOptions::default()).unwrap();
+    assert_eq!((r.samples, r.seed), (100_000, 2016));
+}
+
+/// One uncertain value, no initiatives: Gap_1 = spend·(1 + g) − funding·(1 + f), with g uniform
+/// on [0, 0.04], balances when g ≤ (funding·(1 + f))/spend − 1.
+#[test]
+fn one_variable_plan_has_the_known_p_balance() {
+    let text = r#"format = 1
+name = "One Variable (fictional)"
+first_year = 2016
+years = 1
+[baseline]
+funding = 1000.0
+spend = 1000.0
+funding_growth = [0.025]
+demand_growth = { dist = "uniform", min = 0.0, max = 0.04 }
+cost_inflation = 0.0
+"#;
+    let plan = parse_plan(text, "one.toml").unwrap();
+    let r = run_plan(
+        &plan,
+        &RunOptions {
+            samples: Some(100_000),
+            seed: Some(5),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let exact = 0.025 / 0.04;
+    let g = &r.gap[0];
+    assert!((g.p_balance - exact).abs() < 4.0 * (exact * (1.0 - exact) / 100_000.0f64).sqrt());
+    // Gap is uniform on [−25, 15]: mean −5, sd 40/√12, quantiles linear.
+    assert!((g.mean + 5.0).abs() < 0.05);
+    assert!((g.sd - 40.0 / 12f64.sqrt()).abs() < 0.05);
+    assert!((g.p10 - (-25.0 + 4.0)).abs() < 0.05);
+    assert!((g.p90 - (-25.0 + 36.0)).abs() < 0.05);
+    // Latin hypercube: the mean of a linear function is almost exact; the reported standard
+    // error is honest (the actual error is within a few of them).
+    assert!(g.se_mean < 0.01);
+    assert!((g.mean + 5.0).abs() < 5.0 * g.se_mean + 1e-9);
+    assert_eq!(r.tornado[0].variable, "baseline.demand_growth");
+    assert!((r.tornado[0].low - (1000.0 * 1.004 - 1025.0)).abs() < 1e-9);
+    assert!((r.rank_correlation[0].rho - 1.0).abs() < 1e-9);
+}
+
+/// A deterministic plan checked by hand: one initiative, start month 0, 12-month ramp,
+/// no slippage. Year 1 saves Σ_{m=0..11} (m+1)/12 / 12 = 6.5/12 of the saving.
+#[test]
+fn deterministic_plan_checked_by_hand() {
+    let text = r#"format = 1
+name = "By Hand (fictional)"
+first_year = 2020
+years = 2
+[baseline]
+funding = 100.0
+spend = 100.0
+funding_growth = [0.0, 0.0]
+demand_growth = 0.1
+cost_inflation = 0.0
+other_income = [2.0, 0.0]
+[[initiative]]
+id = "x"
+name = "X"
+setting = "community"
+saving = 24.0
+start_month = 0
+ramp_months = 12
+delivery = 0.5
+recurrent_cost = 1.2
+double_running = 6.0
+capital = 4.0
+cost_overrun = 1.5
+"#;
+    let plan = parse_plan(text, "hand.toml").unwrap();
+    let r = run_plan(
+        &plan,
+        &RunOptions {
+            samples: Some(1000),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    // Year 1: spend 110, funding 100, other income 2 → do-nothing 8.
+    // Saving 24·0.5·6.5/12 = 6.5; running 1.5·1.2 = 1.8; double 1.5·6·(12 − 6.5)/12 = 4.125.
+    let y1 = 8.0 - 6.5 + 1.8 + 4.125;
+    // Year 2: spend 121, funding 100 → 21; saving 12; running 1.8; double 0.
+    let y2 = 21.0 - 12.0 + 1.8;
+    assert!((r.gap[0].mean - y1).abs() < 1e-9, "{}", r.gap[0].mean);
+    assert!((r.gap[1].mean - y2).abs() < 1e-9, "{}", r.gap[1].mean);
+    assert_eq!(r.median_plan.gap.len(), 2);
+    assert!((r.median_plan.gap[1] - y2).abs() < 1e-12);
+    assert!((r.capital.mean - 6.0).abs() < 1e-12);
+    assert_eq!(r.years, vec!["2020/21", "2021/22"]);
+    assert_eq!(r.final_year.p_balance, 0.0);
+    assert!((r.final_year.expected_shortfall - y2).abs() < 1e-9);
+}
+
+fn spearman(a: &[f64], b: &[f64]) -> f64 {
+    rank_pearson(&ranks(a), &ranks(b))
+}
+
+#[test]
+fn achieved_rank_correlations_meet_their_targets() {
+    let text = example();
+    let plan = parse_plan(&text, "example.toml").unwrap();
+    let model = Model::compile(&plan, &[]);
+    let n = 100_000;
+    let s = Sampled::new(&model, 7, n, "", &plan.correlations, None);
+    let col = |name: &str| {
+        let v = model.var_index(name).unwrap();
+        let u = s.variable_uniforms(v);
+        u.iter().map(|&u| model.vars[v].sampler.draw(u)).collect::<Vec<f64>>()
+    };
+    let uc = col("initiative.urgent-care.delivery");
+    let cb = col("initiative.community-beds.delivery");
+    let dg = col("baseline.demand_growth");
+    let ci = col("baseline.cost_inflation");
+    assert!((spearman(&uc, &cb) - 0.5).abs() < 0.03, "{}", spearman(&uc, &cb));
+    assert!((spearman(&dg, &uc) + 0.3).abs() < 0.03, "{}", spearman(&dg, &uc));
+    assert!(spearman(&dg, &ci).abs() < 0.02);
+    assert!(spearman(&dg, &cb).abs() < 0.03 + 0.5 * 0.3); // implied only through the chain
+    // Marginals are exactly those given: compare empirical quantiles with exact ones.
+    for (values, dist) in [
+        (
+            &uc,
+            Dist::Pert {
+                min: 0.4,
+                mode: 0.7,
+                max: 0.95,
+            },
+        ),
+        (
+            &cb,
+            Dist::Pert {
+                min: 0.05,
+                mode: 0.35,
+                max: 0.75,
+            },
+        ),
+        (
+            &dg,
+            Dist::Triangular {
+                min: 0.01,
+                mode: 0.02,
+                max: 0.03,
+            },
+        ),
+    ] {
+        let mut sorted = values.clone();
+        sorted.sort_by(f64::total_cmp);
+        for p in [0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99] {
+            let emp = sorted[(p * n as f64) as usize];
+            let exact = dist.quantile(p);
+            let range = match dist {
+                Dist::Pert { min, max, .. } | Dist::Triangular { min, max, .. } => max - min,
+                _ => 1.0,
+            };
+            assert!((emp - exact).abs() < 0.01 * range, "p={p}: {emp} vs {exact}");
+        }
+    }
+}
+
+#[test]
+fn toml_and_json_give_identical_results() {
+    let text = example();
+    let value: serde_json::Value = toml::from_str(&text).unwrap();
+    let json = serde_json::to_string_pretty(&value).unwrap();
+    let a = parse_plan(&text, "example.toml").unwrap();
+    let b = parse_plan(&json, "example.json").unwrap();
+    assert_eq!(a, b);
+    let opts = RunOptions {
+        samples: Some(5000),
+        ..Default::default()
+    };
+    assert_eq!(run_plan(&a, &opts).unwrap(), run_plan(&b, &opts).unwrap());
+}
+
+#[test]
+fn standard_errors_are_honest() {
+    // Across independent seeds, the spread of the estimates matches the reported standard errors.
+    let plan = parse_plan(&example(), "example.toml").unwrap();
+    let runs: Vec<_> = (0..24)
+        .map(|seed| {
+            run_plan(
+                &plan,
+                &RunOptions {
+                    samples: Some(20_000),
+                    seed: Some(seed),
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+        })
+        .collect();
+    for t in [1usize, 4] {
+        let means: Vec<f64> = runs.iter().map(|r| r.gap[t].mean).collect();
+        let ps: Vec<f64> = runs.iter().map(|r| r.gap[t].p_balance).collect();
+        let sd = |x: &[f64]| {
+            let m = x.iter().sum::<f64>() / x.len() as f64;
+            (x.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (x.len() - 1) as f64).sqrt()
+        };
+        let reported_mean_se = runs.iter().map(|r| r.gap[t].se_mean).sum::<f64>() / runs.len() as f64;
+        let reported_p_se = runs.iter().map(|r| r.gap[t].se_p_balance).sum::<f64>() / runs.len() as f64;
+        // With 24 runs the observed spread is itself uncertain by about 15%: allow a factor 1.6.
+        let (obs_m, obs_p) = (sd(&means), sd(&ps));
+        assert!(
+            obs_m < 1.6 * reported_mean_se && obs_m > reported_mean_se / 1.6,
+            "year {t}: mean se {reported_mean_se} vs {obs_m}"
+        );
+        assert!(
+            obs_p < 1.6 * reported_p_se && obs_p > reported_p_se / 1.6,
+            "year {t}: p se {reported_p_se} vs {obs_p}"
+        );
+    }
+}
