@@ -231,7 +231,7 @@ pub fn check(plan: &Plan, result: &StressResult, settings: &CheckSettings) -> Ve
             f64::from(i.ramp_months) >= settings.long_ramp
                 && matches!(i.double_running, Value::Dist(d) if d.is_fixed() && d.median() == 0.0)
         })
-        .filter(|i| median(&i.saving) > 0.0 && i.setting != Setting::Unidentified)
+        .filter(|i| median(&i.saving) > 0.0 && !matches!(i.setting, Setting::Unidentified | Setting::Prevention))
         .map(|i| i.id.as_str())
         .collect();
     if !long.is_empty() {
@@ -261,6 +261,26 @@ pub fn check(plan: &Plan, result: &StressResult, settings: &CheckSettings) -> Ve
         ));
     }
     flags
+}
+
+/// The checks that apply to a national sum: only `balance` (the others are about one plan).
+pub fn check_national(result: &StressResult, settings: &CheckSettings) -> Vec<Flag> {
+    let y = result.years.len();
+    if result.final_year.p_balance < settings.balance {
+        vec![Flag {
+            rule: "balance".into(),
+            severity: "warning".into(),
+            message: format!(
+                "The footprints together balance in {} in only {} of scenarios (±{}); the expected national shortfall is £{:.1}m.",
+                result.years[y - 1],
+                pct(result.final_year.p_balance),
+                pct(result.final_year.se_p_balance),
+                result.final_year.expected_shortfall
+            ),
+        }]
+    } else {
+        Vec::new()
+    }
 }
 
 /// Rated high confidence: the word `high`, or a delivery whose P10 is at least 0.7 (the default

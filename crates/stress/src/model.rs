@@ -1,6 +1,8 @@
 //! One scenario of the model (spec section 4), compiled from a plan for fast evaluation.
 
-use crate::dist::{Dist, Sampler};
+use rayon::prelude::*;
+
+use crate::dist::{BetaTable, Dist, Sampler};
 use crate::plan::{Plan, Value};
 
 /// Where a model input comes from: a fixed number or an uncertain variable's draw.
@@ -10,16 +12,6 @@ pub enum Slot {
     Fixed(f64),
     /// The draw of variable `i` of the model.
     Var(usize),
-}
-
-impl Slot {
-    #[inline]
-    fn get(self, vals: &[f64]) -> f64 {
-        match self {
-            Slot::Fixed(v) => v,
-            Slot::Var(i) => vals[i],
-        }
-    }
 }
 
 /// An uncertain variable of a model.
@@ -96,25 +88,117 @@ impl Outcome {
 /// Σ over the months m of plan year t (1-based) of φ(m) = min(1, max(0, (m + 1 − a)/r)),
 /// in closed form: months before the effective start give 0, months after the ramp give 1,
 /// and the months in between form an arithmetic series.
+#[inline]
 pub fn ramp_sum(a: f64, r: f64, t: usize) -> f64 {
-    // With j = m + 1, year t holds j = 12(t−1)+1 … 12t.
-    let lo = 12 * (t as i64 - 1) + 1;
-    let hi = 12 * t as i64;
-    // First j with j > a, first j with j ≥ a + r.
-    let j0 = (a.floor() as i64) + 1;
-    let j1 = (a + r).ceil() as i64;
-    let mut s = 0.0;
-    let p = lo.max(j0);
-    let q = hi.min(j1 - 1);
-    if q >= p {
-        let count = (q - p + 1) as f64;
-        s += count * ((p + q) as f64 * 0.5 - a) / r;
+    let hi = (12 * t) as f64;
+    ramp_sum_between(a, r, 1.0 / r, hi - 11.0, hi)
+}
+
+/// The ramp sum over j = m + 1 in [lo, hi] (whole numbers), for a ≥ 0, r ≥ 1 and inv_r = 1/r. Written with
+/// conversions and selects only, so that loops over scenarios vectorise.
+#[inline(always)]
+pub fn ramp_sum_between(a: f64, r: f64, inv_r: f64, lo: f64, hi: f64) -> f64 {
+    // Beyond the last month nothing changes: clamping keeps the integer conversions in range.
+    const FAR: f64 = 1.0e6;
+    let a = a.min(FAR);
+    let e = (a + r).min(FAR);
+    // a ≥ 0, so truncation is floor; ceil(e) from its truncation.
+    let j0 = f64::from(a as i32) + 1.0;
+    let te = f64::from(e as i32);
+    let j1 = if te < e { te + 1.0 } else { te };
+    let p = if lo > j0 { lo } else { j0 };
+    let q = if hi < j1 - 1.0 { hi } else { j1 - 1.0 };
+    let lin = if q >= p {
+        (q - p + 1.0) * ((p + q) * 0.5 - a) * inv_r
+    } else {
+        0.0
+    };
+    let p2 = if lo > j1 { lo } else { j1 };
+    let full = if hi >= p2 { hi - p2 + 1.0 } else { 0.0 };
+    lin + full
+}
+
+/// A model input over a block of scenarios: one number for all, or a column.
+#[derive(Clone, Copy)]
+enum Col<'a> {
+    Const(f64),
+    Var(&'a [f64]),
+}
+
+impl Col<'_> {
+    #[inline(always)]
+    fn at(&self, j: usize) -> f64 {
+        match self {
+            Col::Const(v) => *v,
+            Col::Var(c) => c[j],
+        }
     }
-    let p = lo.max(j1);
-    if hi >= p {
-        s += (hi - p + 1) as f64;
+
+    fn is_zero(&self) -> bool {
+        matches!(self, Col::Const(v) if *v == 0.0)
     }
-    s
+}
+
+/// out[j] = a[j] · b[j] · scale, specialised so that each case is a simple loop.
+fn product(out: &mut [f64], a: Col<'_>, b: Col<'_>, scale: f64) {
+    match (a, b) {
+        (Col::Const(x), Col::Const(y)) => out.iter_mut().for_each(|o| *o = x * y * scale),
+        (Col::Var(c), Col::Const(y)) => out.iter_mut().zip(c).for_each(|(o, &x)| *o = x * y * scale),
+        (Col::Const(x), Col::Var(c)) => out.iter_mut().zip(c).for_each(|(o, &y)| *o = x * y * scale),
+        (Col::Var(c), Col::Var(d)) => out
+            .iter_mut()
+            .zip(c.iter().zip(d))
+            .for_each(|(o, (&x, &y))| *o = x * y * scale),
+    }
+}
+
+/// The outcomes of a block of scenarios: one column per quantity and year.
+#[derive(Debug, Clone, Default)]
+pub struct Block {
+    /// Gap_t.
+    pub gap: Vec<Vec<f64>>,
+    /// DoNothingGap_t.
+    pub do_nothing: Vec<Vec<f64>>,
+    /// Σ_i Saving_i,t.
+    pub savings: Vec<Vec<f64>>,
+    /// Capital.
+    pub capital: Vec<f64>,
+    scratch: [Vec<f64>; 4],
+}
+
+impl Block {
+    /// A block for `years` plan years and m scenarios.
+    pub fn new(years: usize, m: usize) -> Self {
+        let col = || vec![0.0; m];
+        Block {
+            gap: (0..years).map(|_| col()).collect(),
+            do_nothing: (0..years).map(|_| col()).collect(),
+            savings: (0..years).map(|_| col()).collect(),
+            capital: col(),
+            scratch: [col(), col(), col(), col()],
+        }
+    }
+
+    /// Scenario count of the block.
+    pub fn len(&self) -> usize {
+        self.capital.len()
+    }
+
+    /// True for an empty block.
+    pub fn is_empty(&self) -> bool {
+        self.capital.is_empty()
+    }
+
+    /// Resizes every column to m scenarios.
+    pub fn resize(&mut self, m: usize) {
+        for c in self.gap.iter_mut().chain(&mut self.do_nothing).chain(&mut self.savings) {
+            c.resize(m, 0.0);
+        }
+        self.capital.resize(m, 0.0);
+        for c in &mut self.scratch {
+            c.resize(m, 0.0);
+        }
+    }
 }
 
 impl Model {
@@ -130,7 +214,7 @@ impl Model {
                     vars.push(Var {
                         name,
                         dist: *d,
-                        sampler: Sampler::new(*d),
+                        sampler: Sampler::Exact(*d),
                         national: false,
                     });
                     Slot::Var(vars.len() - 1)
@@ -150,7 +234,7 @@ impl Model {
                     vars.push(Var {
                         name: format!("national.{n}"),
                         dist: d,
-                        sampler: Sampler::new(d),
+                        sampler: Sampler::Exact(d),
                         national: true,
                     });
                     national_slots[k] = Some(vars.len() - 1);
@@ -218,6 +302,29 @@ impl Model {
         }
         local.extend(nat);
         let vars: Vec<Var> = local.into_iter().map(|(_, v)| v).collect();
+        // Build the PERT tables of distinct shapes in parallel (each is cached by shape).
+        let mut shapes: Vec<(u64, u64)> = vars
+            .iter()
+            .filter_map(|v| match v.dist {
+                Dist::Pert { min, mode, max } => {
+                    let (a, b) = Dist::pert_shape(min, mode, max);
+                    Some((a.to_bits(), b.to_bits()))
+                }
+                _ => None,
+            })
+            .collect();
+        shapes.sort_unstable();
+        shapes.dedup();
+        shapes.par_iter().for_each(|&(a, b)| {
+            BetaTable::cached(f64::from_bits(a), f64::from_bits(b));
+        });
+        let vars: Vec<Var> = vars
+            .into_iter()
+            .map(|v| Var {
+                sampler: Sampler::new(v.dist),
+                ..v
+            })
+            .collect();
         let fix = |s: Slot| match s {
             Slot::Var(i) => Slot::Var(remap[i]),
             f => f,
@@ -260,40 +367,137 @@ impl Model {
 
     /// Evaluates one scenario with the variables' values `vals`, writing into `out`.
     pub fn evaluate(&self, vals: &[f64], out: &mut Outcome) {
-        let growth = 1.0 + self.demand_growth.get(vals) + self.cost_inflation.get(vals);
-        let mut spend = self.spend;
-        let mut funding = self.funding;
+        let cols: Vec<Vec<f64>> = vals.iter().map(|&v| vec![v]).collect();
+        let mut block = Block::new(self.years, 1);
+        self.evaluate_block(&cols, &mut block);
         for t in 0..self.years {
-            spend *= growth;
-            funding *= 1.0 + self.funding_growth[t].get(vals);
-            let dn = spend - funding - self.other_income[t];
-            out.do_nothing[t] = dn;
-            out.gap[t] = dn;
-            out.savings[t] = 0.0;
+            out.gap[t] = block.gap[t][0];
+            out.do_nothing[t] = block.do_nothing[t][0];
+            out.savings[t] = block.savings[t][0];
         }
-        let mut capital = 0.0;
-        for i in &self.initiatives {
-            let full = i.saving.get(vals) * i.delivery.get(vals) / 12.0;
-            let kappa = i.overrun.get(vals);
-            let running = kappa * i.recurrent.get(vals) / 12.0;
-            let double = kappa * i.double.get(vals) / 12.0;
-            capital += kappa * i.capital.get(vals);
-            let a = match i.slippage {
-                Slot::Fixed(_) => 0.0,
-                s => f64::from(i.start) + s.get(vals),
-            };
-            for t in 0..self.years {
-                let phi = match &i.fixed_ramp {
-                    Some(r) => r[t],
-                    None => ramp_sum(a, i.ramp, t + 1),
-                };
-                let saving = full * phi;
-                let months = i.months_running[t];
-                out.savings[t] += saving;
-                out.gap[t] += -saving + running * months + double * (months - phi);
+        out.capital = block.capital[0];
+    }
+
+    fn col<'a>(&self, slot: Slot, cols: &'a [Vec<f64>]) -> Col<'a> {
+        match slot {
+            Slot::Fixed(v) => Col::Const(v),
+            Slot::Var(i) => Col::Var(&cols[i]),
+        }
+    }
+
+    /// Evaluates a block of scenarios: `cols[v]` holds variable v's values, one per scenario.
+    pub fn evaluate_block(&self, cols: &[Vec<f64>], out: &mut Block) {
+        let m = out.len();
+        let [growth, funding, s1, s2] = &mut out.scratch;
+        product(growth, Col::Const(1.0), Col::Const(1.0), 1.0);
+        for slot in [self.demand_growth, self.cost_inflation] {
+            match self.col(slot, cols) {
+                Col::Const(v) => growth.iter_mut().for_each(|g| *g += v),
+                Col::Var(c) => growth.iter_mut().zip(c).for_each(|(g, &v)| *g += v),
             }
         }
-        out.capital = capital;
+        // Spend and funding compound year by year; s1 carries spend.
+        s1.iter_mut().for_each(|s| *s = self.spend);
+        funding.iter_mut().for_each(|f| *f = self.funding);
+        for t in 0..self.years {
+            let oi = self.other_income[t];
+            match self.col(self.funding_growth[t], cols) {
+                Col::Const(v) => funding.iter_mut().for_each(|f| *f *= 1.0 + v),
+                Col::Var(c) => funding.iter_mut().zip(c).for_each(|(f, &v)| *f *= 1.0 + v),
+            }
+            let (dn, gap, sav) = (&mut out.do_nothing[t], &mut out.gap[t], &mut out.savings[t]);
+            for j in 0..m {
+                s1[j] *= growth[j];
+                let d = s1[j] - funding[j] - oi;
+                dn[j] = d;
+                gap[j] = d;
+                sav[j] = 0.0;
+            }
+        }
+        out.capital.iter_mut().for_each(|c| *c = 0.0);
+        // Per initiative: s1 = saving · delivery / 12, growth = running / 12, funding = double / 12,
+        // s2 = the effective start when slippage is uncertain.
+        for i in &self.initiatives {
+            let full = &mut *s1;
+            product(full, self.col(i.saving, cols), self.col(i.delivery, cols), 1.0 / 12.0);
+            let kappa = self.col(i.overrun, cols);
+            let (rc, dr, cap) = (
+                self.col(i.recurrent, cols),
+                self.col(i.double, cols),
+                self.col(i.capital, cols),
+            );
+            let has_cost = !(rc.is_zero() && dr.is_zero());
+            let (run, dbl) = (&mut *growth, &mut *funding);
+            if has_cost {
+                product(run, kappa, rc, 1.0 / 12.0);
+                product(dbl, kappa, dr, 1.0 / 12.0);
+            }
+            if !cap.is_zero() {
+                for (j, c) in out.capital.iter_mut().enumerate() {
+                    *c += kappa.at(j) * cap.at(j);
+                }
+            }
+            let slip = match (&i.fixed_ramp, self.col(i.slippage, cols)) {
+                (None, Col::Var(c)) => {
+                    let start = f64::from(i.start);
+                    s2.iter_mut().zip(c).for_each(|(a, &v)| *a = start + v);
+                    true
+                }
+                _ => false,
+            };
+            let inv_ramp = 1.0 / i.ramp;
+            for t in 0..self.years {
+                let months = i.months_running[t];
+                let (gap, sav) = (&mut out.gap[t][..m], &mut out.savings[t][..m]);
+                let (full, run, dbl, starts) = (&full[..m], &run[..m], &dbl[..m], &s2[..m]);
+                match (&i.fixed_ramp, slip) {
+                    (Some(r), _) => {
+                        let phi = r[t];
+                        if phi == 0.0 && (!has_cost || months == 0.0) {
+                            continue;
+                        }
+                        if has_cost {
+                            let idle = months - phi;
+                            for ((g, s), ((&f, &ru), &db)) in
+                                gap.iter_mut().zip(sav.iter_mut()).zip(full.iter().zip(run).zip(dbl))
+                            {
+                                let saving = f * phi;
+                                *s += saving;
+                                *g += -saving + ru * months + db * idle;
+                            }
+                        } else {
+                            for ((g, s), &f) in gap.iter_mut().zip(sav.iter_mut()).zip(full) {
+                                let saving = f * phi;
+                                *s += saving;
+                                *g -= saving;
+                            }
+                        }
+                    }
+                    _ => {
+                        let hi = (12 * (t + 1)) as f64;
+                        let lo = hi - 11.0;
+                        if has_cost {
+                            for ((g, s), (((&f, &ru), &db), &a)) in gap
+                                .iter_mut()
+                                .zip(sav.iter_mut())
+                                .zip(full.iter().zip(run).zip(dbl).zip(starts))
+                            {
+                                let phi = ramp_sum_between(a, i.ramp, inv_ramp, lo, hi);
+                                let saving = f * phi;
+                                *s += saving;
+                                *g += -saving + ru * months + db * (months - phi);
+                            }
+                        } else {
+                            for ((g, s), (&f, &a)) in gap.iter_mut().zip(sav.iter_mut()).zip(full.iter().zip(starts)) {
+                                let saving = f * ramp_sum_between(a, i.ramp, inv_ramp, lo, hi);
+                                *s += saving;
+                                *g -= saving;
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// The final-year gap for the given values.

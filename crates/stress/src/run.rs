@@ -5,16 +5,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rayon::prelude::*;
 
 use crate::correlate::Copula;
-use crate::model::{Model, Outcome};
+use crate::model::{Block, Model, Outcome};
 use crate::plan::{Correlation, NationalSpec, year_labels};
 use crate::result::{CapitalStats, FinalYear, MedianPlan, RankCorrelation, TornadoBar, YearStats};
 use crate::sample::{CopulaSlots, Layout, Stream, stream_key};
 
 /// The sampling method reported in results.
 pub const METHOD: &str = "latin-hypercube";
-
-/// Scenarios per unit of parallel work.
-const CHUNK: usize = 2048;
 
 /// A progress callback: (scenarios done, scenarios in all).
 pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
@@ -36,6 +33,16 @@ struct NationalDraws {
     copula: Option<CopulaSlots>,
     /// (index in national.toml, index among the model's variables).
     used: Vec<(usize, usize)>,
+}
+
+/// Per-thread scratch space for one replicate.
+#[derive(Default)]
+struct Scratch {
+    u: Vec<Vec<f64>>,
+    x: Vec<Vec<f64>>,
+    national: Vec<Vec<f64>>,
+    z: Vec<Vec<f64>>,
+    perm: Vec<u32>,
 }
 
 impl<'a> Sampled<'a> {
@@ -93,35 +100,34 @@ impl<'a> Sampled<'a> {
         }
     }
 
-    /// The national variables' correlated uniforms for scenario k.
-    fn national_uniforms(
-        nd: &NationalDraws,
-        k: u64,
-        r: usize,
-        start: u64,
-        end: u64,
-        nu: &mut Vec<f64>,
-        z: &mut Vec<f64>,
-    ) {
-        nu.clear();
-        nu.extend(nd.streams.iter().map(|s| s.uniform(k, r, start, end)));
-        if let Some(c) = &nd.copula {
-            c.apply(nu, z);
-        }
+    /// The replicate layout.
+    pub fn layout(&self) -> Layout {
+        self.layout
     }
 
-    /// The variables' uniforms for scenario k, correlated as the copulas say.
-    #[allow(clippy::too_many_arguments)] // the hot loop's scratch buffers are passed in, not allocated
-    fn uniforms(&self, k: u64, r: usize, start: u64, end: u64, u: &mut Vec<f64>, nu: &mut Vec<f64>, z: &mut Vec<f64>) {
-        u.clear();
-        u.extend(self.streams.iter().map(|s| s.uniform(k, r, start, end)));
+    /// Fills `s.u` with every variable's uniforms for replicate r, correlated as the copulas say.
+    fn replicate_uniforms(&self, r: usize, s: &mut Scratch) {
+        let m = self.layout.range(r).len();
+        let v = self.streams.len();
+        s.u.resize_with(v, Vec::new);
+        for (col, stream) in s.u.iter_mut().zip(&self.streams) {
+            col.resize(m, 0.0);
+            stream.fill(r, col, &mut s.perm);
+        }
         if let Some(c) = &self.copula {
-            c.apply(u, z);
+            c.apply_columns(&mut s.u, &mut s.z);
         }
         if let Some(nd) = &self.national {
-            Self::national_uniforms(nd, k, r, start, end, nu, z);
+            s.national.resize_with(nd.streams.len(), Vec::new);
+            for (col, stream) in s.national.iter_mut().zip(&nd.streams) {
+                col.resize(m, 0.0);
+                stream.fill(r, col, &mut s.perm);
+            }
+            if let Some(c) = &nd.copula {
+                c.apply_columns(&mut s.national, &mut s.z);
+            }
             for &(i, v) in &nd.used {
-                u[v] = nu[i];
+                s.u[v].copy_from_slice(&s.national[i]);
             }
         }
     }
@@ -129,95 +135,95 @@ impl<'a> Sampled<'a> {
     /// Runs every scenario; returns the outcomes.
     pub fn simulate(&self, progress: Option<Progress<'_>>) -> Samples {
         let years = self.model.years;
-        let n = self.layout.n as usize;
-        let stride = 3 * years + 1;
-        let mut buf = vec![0.0f64; n * stride];
+        let n = self.layout.n;
         let done = AtomicU64::new(0);
-        buf.par_chunks_mut(CHUNK * stride).enumerate().for_each(|(c, out)| {
-            let first = (c * CHUNK) as u64;
-            let count = out.len() / stride;
-            let mut u = Vec::with_capacity(self.streams.len());
-            let mut nu = Vec::new();
-            let mut z = Vec::new();
-            let mut vals = vec![0.0; self.model.vars.len()];
-            let mut outcome = Outcome::zeros(years);
-            let mut r = self.layout.replicate_of(first);
-            let (mut start, mut end) = (self.layout.start(r), self.layout.start(r + 1));
-            for j in 0..count {
-                let k = first + j as u64;
-                if k >= end {
-                    r = self.layout.replicate_of(k);
-                    start = self.layout.start(r);
-                    end = self.layout.start(r + 1);
+        let blocks: Vec<Block> = (0..self.layout.replicates)
+            .into_par_iter()
+            .map_init(Scratch::default, |s, r| {
+                self.replicate_uniforms(r, s);
+                let m = self.layout.range(r).len();
+                s.x.resize_with(s.u.len(), Vec::new);
+                for ((x, u), var) in s.x.iter_mut().zip(&s.u).zip(&self.model.vars) {
+                    x.resize(m, 0.0);
+                    var.sampler.draw_into(u, x);
                 }
-                self.uniforms(k, r, start, end, &mut u, &mut nu, &mut z);
-                for (v, var) in self.model.vars.iter().enumerate() {
-                    vals[v] = var.sampler.draw(u[v]);
+                let mut block = Block::new(years, m);
+                self.model.evaluate_block(&s.x, &mut block);
+                if let Some(p) = progress {
+                    p(done.fetch_add(m as u64, Ordering::Relaxed) + m as u64, n);
                 }
-                self.model.evaluate(&vals, &mut outcome);
-                let row = &mut out[j * stride..(j + 1) * stride];
-                row[..years].copy_from_slice(&outcome.gap);
-                row[years..2 * years].copy_from_slice(&outcome.do_nothing);
-                row[2 * years..3 * years].copy_from_slice(&outcome.savings);
-                row[3 * years] = outcome.capital;
+                block
+            })
+            .collect();
+        let join = |f: &dyn Fn(&Block) -> &Vec<f64>| -> Vec<f64> {
+            let mut out = Vec::with_capacity(n as usize);
+            for b in &blocks {
+                out.extend_from_slice(f(b));
             }
-            if let Some(p) = progress {
-                let d = done.fetch_add(count as u64, Ordering::Relaxed) + count as u64;
-                p(d, n as u64);
-            }
-        });
-        // Columns: one array per quantity and year.
-        let mut columns = vec![Vec::with_capacity(n); stride];
-        for row in buf.chunks_exact(stride) {
-            for (col, &x) in columns.iter_mut().zip(row) {
-                col.push(x);
-            }
-        }
-        let capital = columns.pop().unwrap_or_default();
-        let savings = columns.split_off(2 * years);
-        let do_nothing = columns.split_off(years);
+            out
+        };
         Samples {
-            gap: columns,
-            do_nothing,
-            savings,
-            capital,
+            gap: (0..years).map(|t| join(&|b| &b.gap[t])).collect(),
+            do_nothing: (0..years).map(|t| join(&|b| &b.do_nothing[t])).collect(),
+            savings: (0..years).map(|t| join(&|b| &b.savings[t])).collect(),
+            capital: join(&|b| &b.capital),
             layout: self.layout,
         }
     }
 
-    /// Every scenario's uniform for variable v (after the copulas), for rank statistics.
+    /// Every scenario's uniform for variable v (after the copulas): the variable's probability
+    /// integral transform F(x).
     pub fn variable_uniforms(&self, v: usize) -> Vec<f64> {
-        let n = self.layout.n;
-        let national = self
-            .national
-            .as_ref()
-            .and_then(|nd| nd.used.iter().find(|&&(_, mv)| mv == v).map(|&(i, _)| (nd, i)));
-        let local_copula = self.copula.as_ref().filter(|c| c.slots.contains(&v));
-        let mut out = vec![0.0; n as usize];
-        out.par_chunks_mut(CHUNK).enumerate().for_each(|(c, chunk)| {
-            let first = (c * CHUNK) as u64;
-            let mut u = vec![0.0; self.streams.len()];
-            let mut nu = Vec::new();
-            let mut z = Vec::new();
-            for (j, slot) in chunk.iter_mut().enumerate() {
-                let k = first + j as u64;
-                let r = self.layout.replicate_of(k);
-                let (start, end) = (self.layout.start(r), self.layout.start(r + 1));
-                *slot = if let Some((nd, i)) = national {
-                    Self::national_uniforms(nd, k, r, start, end, &mut nu, &mut z);
-                    nu[i]
-                } else if let Some(cs) = local_copula {
-                    for &s in &cs.slots {
-                        u[s] = self.streams[s].uniform(k, r, start, end);
-                    }
-                    cs.apply(&mut u, &mut z);
-                    u[v]
+        let parts: Vec<Vec<f64>> = (0..self.layout.replicates)
+            .into_par_iter()
+            .map_init(Scratch::default, |s, r| {
+                self.replicate_uniforms(r, s);
+                std::mem::take(&mut s.u[v])
+            })
+            .collect();
+        parts.concat()
+    }
+
+    /// Pearson correlation of each variable's F(x) with the given centred scores (one per
+    /// scenario, summing to zero), in one pass over regenerated draws.
+    fn correlations_with(&self, scores: &[f64]) -> Vec<f64> {
+        let v = self.streams.len();
+        let parts: Vec<Vec<[f64; 3]>> = (0..self.layout.replicates)
+            .into_par_iter()
+            .map_init(Scratch::default, |s, r| {
+                self.replicate_uniforms(r, s);
+                let sc = &scores[self.layout.range(r)];
+                s.u.iter()
+                    .map(|u| {
+                        let (mut su, mut suu, mut sus) = (0.0, 0.0, 0.0);
+                        for (&x, &y) in u.iter().zip(sc) {
+                            su += x;
+                            suu += x * x;
+                            sus += x * y;
+                        }
+                        [su, suu, sus]
+                    })
+                    .collect()
+            })
+            .collect();
+        let n = scores.len() as f64;
+        let sss: f64 = scores.iter().map(|x| x * x).sum();
+        (0..v)
+            .map(|i| {
+                let (mut su, mut suu, mut sus) = (0.0, 0.0, 0.0);
+                for p in &parts {
+                    su += p[i][0];
+                    suu += p[i][1];
+                    sus += p[i][2];
+                }
+                let var_u = suu - su * su / n;
+                if var_u <= 0.0 || sss <= 0.0 {
+                    0.0
                 } else {
-                    self.streams[v].uniform(k, r, start, end)
-                };
-            }
-        });
-        out
+                    sus / (var_u * sss).sqrt()
+                }
+            })
+            .collect()
     }
 }
 
@@ -490,17 +496,22 @@ pub fn rank_pearson(a: &[f64], b: &[f64]) -> f64 {
     }
 }
 
-/// Sample Spearman correlations between the named variables and the final-year gap.
+/// Spearman rank correlations between the named variables and the final-year gap: the Pearson
+/// correlation between the exact ranks of Gap_Y (ties averaged) and each variable's probability
+/// integral transform F(x), which equals its normalised rank up to the sampling error of the
+/// empirical distribution (see docs/decisions/0002-sampling.md).
 pub fn rank_correlations(sampled: &Sampled<'_>, names: &[String], final_gap: &[f64]) -> Vec<RankCorrelation> {
-    let gap_ranks = ranks(final_gap);
+    let r = ranks(final_gap);
+    let mean = (r.len() as f64 + 1.0) / 2.0;
+    let scores: Vec<f64> = r.iter().map(|x| x - mean).collect();
+    let all = sampled.correlations_with(&scores);
     let mut out: Vec<RankCorrelation> = names
         .iter()
         .map(|name| {
             let v = sampled.model.var_index(name).expect("variable of the model");
-            let u = sampled.variable_uniforms(v);
             RankCorrelation {
                 variable: name.clone(),
-                rho: rank_pearson(&uniform_ranks(&u), &gap_ranks),
+                rho: all[v],
             }
         })
         .collect();

@@ -1,24 +1,30 @@
 //! Sampling: Latin hypercube replicates over counter-based random streams.
 //!
-//! The n scenarios are split into R = 32 independent replicates (contiguous index blocks).
-//! Within replicate r, variable v's draw for local index j is
+//! The n scenarios are split into R independent replicates (contiguous index blocks of about
+//! [`REPLICATE_SIZE`] scenarios, and at least [`MIN_REPLICATES`] of them). Within replicate r of
+//! size m, variable v's uniform for local index j is
 //!
 //! ```text
-//!     u = (π_{r,v}(j) + ε_{v,k}) / n_r
+//!     u = (π_{r,v}(j) + ε_{r,v,j}) / m
 //! ```
 //!
-//! where π_{r,v} is a keyed pseudo-random permutation of 0..n_r (Kensler's hash permutation
-//! with cycle walking) and ε is a uniform jitter in (0, 1) from a counter-based hash of the
-//! global index k. Every draw is a pure function of (seed, variable stream, k, n), so results
-//! do not depend on the number of threads or the order of work. Each replicate is a Latin
-//! hypercube sample; the replicates are independent, so the spread of their estimates gives
-//! honest standard errors. See `docs/decisions/0002-sampling.md`.
+//! where π_{r,v} is a uniformly random permutation of the strata 0..m (Fisher–Yates) and ε a
+//! jitter in (0, 1). Both come from one counter-based stream per (seed, variable, replicate):
+//! draw j is `mix64(key + (j + 1)·γ)`, a pure function of its counter, whose high half drives the
+//! Fisher–Yates step and whose low half is the jitter. So every draw depends only on (seed,
+//! variable, replicate, index): results do not depend on the number of threads or the order of
+//! work. Each replicate is a Latin hypercube sample; the replicates are independent, so the spread
+//! of their estimates gives honest standard errors. See `docs/decisions/0002-sampling.md`.
 
 use crate::correlate::Copula;
 use crate::special::{norm_cdf, norm_ppf};
 
-/// Number of independent replicates.
-pub const REPLICATES: usize = 32;
+/// Target scenarios per replicate.
+pub const REPLICATE_SIZE: u64 = 1024;
+/// Fewest replicates (for a stable standard error).
+pub const MIN_REPLICATES: u64 = 32;
+
+const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
 
 /// SplitMix64's finaliser: a bijective 64-bit mixer.
 #[inline]
@@ -38,42 +44,6 @@ pub fn stream_key(scope: &str, name: &str) -> u64 {
     mix64(h)
 }
 
-/// Kensler's keyed permutation of 0..n (from "Correlated Multi-Jittered Sampling", 2013),
-/// with cycle walking so that every output lies in 0..n.
-#[inline]
-pub fn permute(mut i: u32, n: u32, p: u32) -> u32 {
-    let mut w = n - 1;
-    w |= w >> 1;
-    w |= w >> 2;
-    w |= w >> 4;
-    w |= w >> 8;
-    w |= w >> 16;
-    loop {
-        i ^= p;
-        i = i.wrapping_mul(0xe170_893d);
-        i ^= p >> 16;
-        i ^= (i & w) >> 4;
-        i ^= p >> 8;
-        i = i.wrapping_mul(0x0929_eb3f);
-        i ^= p >> 23;
-        i ^= (i & w) >> 1;
-        i = i.wrapping_mul(1 | (p >> 27));
-        i = i.wrapping_mul(0x6935_fa69);
-        i ^= (i & w) >> 11;
-        i = i.wrapping_mul(0x74dc_b303);
-        i ^= (i & w) >> 2;
-        i = i.wrapping_mul(0x9e50_1cc3);
-        i ^= (i & w) >> 2;
-        i = i.wrapping_mul(0xc860_a3df);
-        i &= w;
-        i ^= i >> 5;
-        if i < n {
-            break;
-        }
-    }
-    ((u64::from(i) + u64::from(p)) % u64::from(n)) as u32
-}
-
 /// The replicate layout of n scenarios.
 #[derive(Debug, Clone, Copy)]
 pub struct Layout {
@@ -86,9 +56,10 @@ pub struct Layout {
 impl Layout {
     /// The layout for n scenarios.
     pub fn new(n: u64) -> Self {
+        let r = n.div_ceil(REPLICATE_SIZE).max(MIN_REPLICATES).min(n.max(1));
         Layout {
             n,
-            replicates: REPLICATES.min(n as usize).max(1),
+            replicates: r as usize,
         }
     }
 
@@ -98,22 +69,14 @@ impl Layout {
         (u128::from(self.n) * r as u128 / self.replicates as u128) as u64
     }
 
-    /// The replicate holding scenario k.
+    /// The index range of replicate r.
     #[inline]
-    pub fn replicate_of(&self, k: u64) -> usize {
-        // Start from the proportional guess and correct for rounding.
-        let mut r = ((u128::from(k) * self.replicates as u128) / u128::from(self.n)) as usize;
-        while r + 1 < self.replicates && self.start(r + 1) <= k {
-            r += 1;
-        }
-        while r > 0 && self.start(r) > k {
-            r -= 1;
-        }
-        r
+    pub fn range(&self, r: usize) -> std::ops::Range<usize> {
+        self.start(r) as usize..self.start(r + 1) as usize
     }
 }
 
-/// Draws stratified uniforms for one variable stream.
+/// A variable's random stream under a run seed.
 #[derive(Debug, Clone, Copy)]
 pub struct Stream {
     key: u64,
@@ -127,43 +90,79 @@ impl Stream {
         }
     }
 
-    /// The uniform in (0, 1) for scenario k, which lies in replicate r = [start, end).
-    #[inline]
-    pub fn uniform(&self, k: u64, r: usize, start: u64, end: u64) -> f64 {
-        let n_r = (end - start) as u32;
-        let j = (k - start) as u32;
-        let perm_key = mix64(self.key ^ (r as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15));
-        let s = permute(j, n_r, perm_key as u32);
-        let bits = mix64(self.key.wrapping_add(mix64(k ^ 0xd1b5_4a32_d192_ed03)));
-        let jitter = ((bits >> 11) as f64 + 0.5) * (1.0 / 9_007_199_254_740_992.0);
-        (f64::from(s) + jitter) / f64::from(n_r)
+    /// Fills `out` with replicate r's stratified uniforms in (0, 1); `perm` is scratch.
+    pub fn fill(&self, r: usize, out: &mut [f64], perm: &mut Vec<u32>) {
+        let m = out.len();
+        let base = mix64(self.key ^ mix64((r as u64).wrapping_mul(GOLDEN) ^ 0xd1b5_4a32_d192_ed03));
+        perm.clear();
+        perm.extend(0..m as u32);
+        let inv = 1.0 / m as f64;
+        for j in (0..m).rev() {
+            let x = mix64(base.wrapping_add((j as u64 + 1).wrapping_mul(GOLDEN)));
+            if j > 0 {
+                let k = bounded(x, j as u32 + 1, base ^ j as u64);
+                perm.swap(j, k as usize);
+            }
+            // After step j of a descending Fisher–Yates, position j is final.
+            let jitter = (f64::from(x as u32) + 0.5) * (1.0 / 4_294_967_296.0);
+            out[j] = (f64::from(perm[j]) + jitter) * inv;
+        }
     }
 }
 
-/// A copula applied to a subset of a model's variables (by index).
+/// An unbiased integer in 0..bound from the high half of `x` (Lemire's method with rejection;
+/// the rare retries draw from a second counter stream).
+#[inline]
+fn bounded(x: u64, bound: u32, retry_key: u64) -> u32 {
+    let mut m = (x >> 32) * u64::from(bound);
+    let mut low = m as u32;
+    if low < bound {
+        let threshold = bound.wrapping_neg() % bound;
+        let mut attempt = 0u64;
+        while low < threshold {
+            attempt += 1;
+            let y = mix64(retry_key ^ mix64(attempt.wrapping_mul(GOLDEN)));
+            m = (y >> 32) * u64::from(bound);
+            low = m as u32;
+        }
+    }
+    (m >> 32) as u32
+}
+
+/// A copula applied to a subset of variables (by index into a set of columns).
 #[derive(Debug, Clone)]
 pub struct CopulaSlots {
     /// The copula.
     pub copula: Copula,
-    /// For each copula variable, its index among the model's variables.
+    /// For each copula variable, its column index.
     pub slots: Vec<usize>,
 }
 
 impl CopulaSlots {
-    /// Replaces the independent uniforms of the copula's variables with correlated ones.
-    #[inline]
-    pub fn apply(&self, u: &mut [f64], z: &mut Vec<f64>) {
+    /// Replaces the independent uniform columns of the copula's variables with correlated ones.
+    /// `z` is scratch.
+    pub fn apply_columns(&self, cols: &mut [Vec<f64>], z: &mut Vec<Vec<f64>>) {
         let k = self.slots.len();
-        z.clear();
-        z.extend(self.slots.iter().map(|&s| norm_ppf(u[s])));
+        let m = cols.first().map_or(0, Vec::len);
+        z.resize_with(k, Vec::new);
+        for (i, &s) in self.slots.iter().enumerate() {
+            z[i].clear();
+            z[i].extend(cols[s].iter().map(|&u| norm_ppf(u)));
+        }
         let l = &self.copula.factor;
+        let mut acc = vec![0.0; m];
         for i in 0..k {
-            let mut acc = 0.0;
-            for (j, zj) in z.iter().enumerate().take(i + 1) {
-                acc += l[i * k + j] * zj;
+            acc.iter_mut().for_each(|a| *a = 0.0);
+            for (jj, zj) in z.iter().enumerate().take(i + 1) {
+                let c = l[i * k + jj];
+                for (a, &zv) in acc.iter_mut().zip(zj) {
+                    *a += c * zv;
+                }
             }
             // Keep strictly inside (0, 1) so that unbounded quantiles stay finite.
-            u[self.slots[i]] = norm_cdf(acc).clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON / 2.0);
+            for (out, &a) in cols[self.slots[i]].iter_mut().zip(&acc) {
+                *out = norm_cdf(a).clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON / 2.0);
+            }
         }
     }
 }
@@ -173,56 +172,66 @@ mod tests {
     use super::*;
 
     #[test]
-    fn permute_is_a_permutation() {
-        for n in [1u32, 2, 3, 31, 32, 33, 1000, 3125] {
-            for key in [0u32, 1, 0xdead_beef, 12345] {
-                let mut seen = vec![false; n as usize];
-                for i in 0..n {
-                    let p = permute(i, n, key);
-                    assert!(p < n);
-                    assert!(!seen[p as usize], "n={n} key={key}: {p} twice");
-                    seen[p as usize] = true;
-                }
+    fn layout_covers_every_scenario_once() {
+        for n in [1000u64, 1001, 31_999, 100_000, 1_000_000, 10_000_000] {
+            let l = Layout::new(n);
+            assert!(l.replicates >= 32);
+            assert_eq!(l.start(0), 0);
+            assert_eq!(l.start(l.replicates), n);
+            for r in 0..l.replicates {
+                let len = l.range(r).len() as u64;
+                assert!(len > 0 && len <= REPLICATE_SIZE.max(n / 32 + 1));
             }
         }
     }
 
     #[test]
     fn each_replicate_is_stratified() {
-        let layout = Layout::new(10_000);
         let s = Stream::new(7, stream_key("", "x"));
-        for r in 0..layout.replicates {
-            let (a, b) = (layout.start(r), layout.start(r + 1));
-            let n_r = (b - a) as usize;
-            let mut hit = vec![0; n_r];
-            for k in a..b {
-                assert_eq!(layout.replicate_of(k), r);
-                let u = s.uniform(k, r, a, b);
-                assert!(u > 0.0 && u < 1.0);
-                hit[(u * n_r as f64) as usize] += 1;
+        let mut perm = Vec::new();
+        for m in [1usize, 2, 31, 1024, 1000] {
+            for r in 0..5 {
+                let mut u = vec![0.0; m];
+                s.fill(r, &mut u, &mut perm);
+                let mut hit = vec![0; m];
+                for &x in &u {
+                    assert!(x > 0.0 && x < 1.0);
+                    hit[(x * m as f64) as usize] += 1;
+                }
+                assert!(hit.iter().all(|&c| c == 1), "m={m} r={r}: not one per stratum");
             }
-            assert!(hit.iter().all(|&c| c == 1), "replicate {r} is not one per stratum");
         }
     }
 
     #[test]
     fn streams_are_independent_and_uniform() {
-        // Mean 1/2, variance 1/12, and near-zero correlation between two streams.
-        let layout = Layout::new(100_000);
+        // Positions are uniform over strata (mean stratum of position 0 across replicates),
+        // and two variables' columns are uncorrelated.
         let (s1, s2) = (Stream::new(1, stream_key("", "a")), Stream::new(1, stream_key("", "b")));
-        let (mut m1, mut m2, mut c) = (0.0, 0.0, 0.0);
-        for k in 0..layout.n {
-            let r = layout.replicate_of(k);
-            let (a, b) = (layout.start(r), layout.start(r + 1));
-            let (x, y) = (s1.uniform(k, r, a, b), s2.uniform(k, r, a, b));
-            m1 += x;
-            m2 += y;
-            c += (x - 0.5) * (y - 0.5);
+        let mut perm = Vec::new();
+        let (m, reps) = (100, 4000);
+        let (mut first, mut c, mut count) = (0.0, 0.0, 0.0);
+        let (mut a, mut b) = (vec![0.0; m], vec![0.0; m]);
+        for r in 0..reps {
+            s1.fill(r, &mut a, &mut perm);
+            s2.fill(r, &mut b, &mut perm);
+            first += a[0];
+            for (x, y) in a.iter().zip(&b) {
+                c += (x - 0.5) * (y - 0.5);
+                count += 1.0;
+            }
         }
-        let n = layout.n as f64;
-        assert!((m1 / n - 0.5).abs() < 1e-4);
-        assert!((m2 / n - 0.5).abs() < 1e-4);
-        // sd of the sample correlation is 1/sqrt(n) ≈ 0.003
-        assert!((c / n * 12.0).abs() < 0.015);
+        assert!((first / reps as f64 - 0.5).abs() < 4.0 * (1.0 / 12.0 / reps as f64).sqrt());
+        assert!((c / count * 12.0).abs() < 4.0 / count.sqrt());
+    }
+
+    #[test]
+    fn bounded_is_in_range() {
+        for i in 0..10_000u64 {
+            let x = mix64(i);
+            for b in [1u32, 2, 3, 7, 1000, u32::MAX] {
+                assert!(bounded(x, b, i) < b);
+            }
+        }
     }
 }

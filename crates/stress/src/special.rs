@@ -115,13 +115,18 @@ fn as241(p: f64) -> f64 {
 
 /// Regularised incomplete beta function I_x(a, b) for a, b > 0 and x in [0, 1].
 pub fn inc_beta(a: f64, b: f64, x: f64) -> f64 {
+    inc_beta_with(a, b, x, ln_beta(a, b))
+}
+
+/// As [`inc_beta`], with ln B(a, b) already known.
+pub fn inc_beta_with(a: f64, b: f64, x: f64, ln_b: f64) -> f64 {
     if x <= 0.0 {
         return 0.0;
     }
     if x >= 1.0 {
         return 1.0;
     }
-    let ln_front = a * x.ln() + b * (1.0 - x).ln() - ln_beta(a, b);
+    let ln_front = a * x.ln() + b * (1.0 - x).ln() - ln_b;
     if x < (a + 1.0) / (a + b + 2.0) {
         ln_front.exp() * beta_cf(a, b, x) / a
     } else {
@@ -227,7 +232,7 @@ pub fn inv_inc_beta_from(a: f64, b: f64, p: f64, guess: Option<f64>) -> f64 {
         _ => initial_guess(a, b, p, ln_b),
     };
     for _ in 0..200 {
-        let f = inc_beta(a, b, x) - p;
+        let f = inc_beta_with(a, b, x, ln_b) - p;
         if f == 0.0 {
             return x;
         }
