@@ -98,12 +98,13 @@ impl Dist {
 }
 
 fn triangular_quantile(min: f64, mode: f64, max: f64, p: f64) -> f64 {
+    // The same association as the column draws, so both give identical values.
     let range = max - min;
     let fc = (mode - min) / range;
     if p < fc {
-        min + (p * range * (mode - min)).sqrt()
+        min + (p * (range * (mode - min))).sqrt()
     } else {
-        max - ((1.0 - p) * range * (max - mode)).sqrt()
+        max - ((1.0 - p) * (range * (max - mode))).sqrt()
     }
 }
 
@@ -190,11 +191,13 @@ pub struct BetaTable {
     a: f64,
     b: f64,
     interior: Vec<[f64; 2]>,
-    h_int: f64,
     lower: Vec<[f64; 2]>,
     h_lower: f64,
     upper: Vec<[f64; 2]>,
     h_upper: f64,
+    /// The interior as cubic polynomials in s ∈ [0, 1] per cell (Horner form), for fast draws.
+    cells: Vec<[f64; 4]>,
+    inv_h_int: f64,
     /// The largest error found when checking the table against the exact quantile.
     pub max_error: f64,
 }
@@ -266,15 +269,25 @@ impl BetaTable {
             let x = inv_inc_beta(b, a, v); // 1 − x for Beta(a, b) is Beta(b, a)
             upper.push([x, b * w.powf(b - 1.0) / dens(1.0 - x)]);
         }
+        let cells = interior
+            .windows(2)
+            .map(|w| {
+                // Hermite basis on s ∈ [0, 1] with slopes scaled by the cell width.
+                let ([y0, d0], [y1, d1]) = (w[0], w[1]);
+                let (m0, m1) = (d0 * h_int, d1 * h_int);
+                [y0, m0, 3.0 * (y1 - y0) - 2.0 * m0 - m1, 2.0 * (y0 - y1) + m0 + m1]
+            })
+            .collect();
         let mut t = BetaTable {
             a,
             b,
             interior,
-            h_int,
             lower,
             h_lower,
             upper,
             h_upper,
+            cells,
+            inv_h_int: 1.0 / h_int,
             max_error: 0.0,
         };
         // Check at the midpoint of every cell, where the cubic Hermite error (∝ s²(1 − s)²) peaks.
@@ -301,17 +314,29 @@ impl BetaTable {
     }
 
     /// The tabulated quantile of Beta(a, b) at u in [0, 1].
-    #[inline]
+    #[inline(always)]
     pub fn quantile(&self, u: f64) -> f64 {
+        if (TAIL..=1.0 - TAIL).contains(&u) {
+            let t = (u - TAIL) * self.inv_h_int;
+            let i = (t as usize).min(self.cells.len() - 1);
+            let s = t - i as f64;
+            let [c0, c1, c2, c3] = self.cells[i];
+            c0 + s * (c1 + s * (c2 + s * c3))
+        } else {
+            self.tail(u)
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn tail(&self, u: f64) -> f64 {
         if u < TAIL {
             let w = if self.a == 1.0 { u } else { u.powf(1.0 / self.a) };
             hermite(&self.lower, self.h_lower, w)
-        } else if u > 1.0 - TAIL {
+        } else {
             let v = 1.0 - u;
             let w = if self.b == 1.0 { v } else { v.powf(1.0 / self.b) };
             1.0 - hermite(&self.upper, self.h_upper, w)
-        } else {
-            hermite(&self.interior, self.h_int, u - TAIL)
         }
     }
 }

@@ -262,6 +262,8 @@ pub fn run_national(input: &NationalInput, opts: &RunOptions<'_>) -> Result<Nati
             rank_correlation,
             flags: Vec::new(),
         };
+        let mut national = national;
+        national.flags = crate::flags::check_national(&national, &opts.checks);
         NationalResult {
             format: 1,
             footprints,

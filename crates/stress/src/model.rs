@@ -98,14 +98,28 @@ pub fn ramp_sum(a: f64, r: f64, t: usize) -> f64 {
 /// conversions and selects only, so that loops over scenarios vectorise.
 #[inline(always)]
 pub fn ramp_sum_between(a: f64, r: f64, inv_r: f64, lo: f64, hi: f64) -> f64 {
-    // Beyond the last month nothing changes: clamping keeps the integer conversions in range.
-    const FAR: f64 = 1.0e6;
-    let a = a.min(FAR);
-    let e = (a + r).min(FAR);
+    let (j0, j1) = ramp_bounds(a, r);
+    ramp_sum_known(a.min(RAMP_FAR), j0, j1, inv_r, lo, hi)
+}
+
+/// Beyond the last month nothing changes: clamping keeps the integer conversions in range.
+pub const RAMP_FAR: f64 = 1.0e6;
+
+/// (j0, j1): the first whole j with j > a, and the first with j ≥ a + r (both clamped far out).
+#[inline(always)]
+pub fn ramp_bounds(a: f64, r: f64) -> (f64, f64) {
+    let a = a.min(RAMP_FAR);
+    let e = (a + r).min(RAMP_FAR);
     // a ≥ 0, so truncation is floor; ceil(e) from its truncation.
     let j0 = f64::from(a as i32) + 1.0;
     let te = f64::from(e as i32);
     let j1 = if te < e { te + 1.0 } else { te };
+    (j0, j1)
+}
+
+/// The ramp sum over [lo, hi] given a (clamped) and its bounds from [`ramp_bounds`].
+#[inline(always)]
+pub fn ramp_sum_known(a: f64, j0: f64, j1: f64, inv_r: f64, lo: f64, hi: f64) -> f64 {
     let p = if lo > j0 { lo } else { j0 };
     let q = if hi < j1 - 1.0 { hi } else { j1 - 1.0 };
     let lin = if q >= p {
@@ -163,7 +177,7 @@ pub struct Block {
     pub savings: Vec<Vec<f64>>,
     /// Capital.
     pub capital: Vec<f64>,
-    scratch: [Vec<f64>; 4],
+    scratch: [Vec<f64>; 6],
 }
 
 impl Block {
@@ -175,7 +189,7 @@ impl Block {
             do_nothing: (0..years).map(|_| col()).collect(),
             savings: (0..years).map(|_| col()).collect(),
             capital: col(),
-            scratch: [col(), col(), col(), col()],
+            scratch: [col(), col(), col(), col(), col(), col()],
         }
     }
 
@@ -388,7 +402,7 @@ impl Model {
     /// Evaluates a block of scenarios: `cols[v]` holds variable v's values, one per scenario.
     pub fn evaluate_block(&self, cols: &[Vec<f64>], out: &mut Block) {
         let m = out.len();
-        let [growth, funding, s1, s2] = &mut out.scratch;
+        let [growth, funding, s1, s2, s3, s4] = &mut out.scratch;
         product(growth, Col::Const(1.0), Col::Const(1.0), 1.0);
         for slot in [self.demand_growth, self.cost_inflation] {
             match self.col(slot, cols) {
@@ -437,10 +451,22 @@ impl Model {
                     *c += kappa.at(j) * cap.at(j);
                 }
             }
+            // With uncertain slippage: s2 = effective start a, s3 = first month index past a,
+            // s4 = first month index at or past the end of the ramp; [lo_a, hi_end] bounds the ramp.
+            let mut window = (f64::INFINITY, f64::NEG_INFINITY);
             let slip = match (&i.fixed_ramp, self.col(i.slippage, cols)) {
                 (None, Col::Var(c)) => {
                     let start = f64::from(i.start);
-                    s2.iter_mut().zip(c).for_each(|(a, &v)| *a = start + v);
+                    for (((a, j0), j1), &v) in s2.iter_mut().zip(s3.iter_mut()).zip(s4.iter_mut()).zip(c) {
+                        let (x, e) = ramp_bounds(start + v, i.ramp);
+                        *a = (start + v).min(RAMP_FAR);
+                        *j0 = x;
+                        *j1 = e;
+                    }
+                    for (&j0, &j1) in s3.iter().zip(s4.iter()) {
+                        window.0 = window.0.min(j0);
+                        window.1 = window.1.max(j1);
+                    }
                     true
                 }
                 _ => false,
@@ -450,6 +476,7 @@ impl Model {
                 let months = i.months_running[t];
                 let (gap, sav) = (&mut out.gap[t][..m], &mut out.savings[t][..m]);
                 let (full, run, dbl, starts) = (&full[..m], &run[..m], &dbl[..m], &s2[..m]);
+                let (first, end) = (&s3[..m], &s4[..m]);
                 match (&i.fixed_ramp, slip) {
                     (Some(r), _) => {
                         let phi = r[t];
@@ -476,22 +503,55 @@ impl Model {
                     _ => {
                         let hi = (12 * (t + 1)) as f64;
                         let lo = hi - 11.0;
-                        if has_cost {
-                            for ((g, s), (((&f, &ru), &db), &a)) in gap
-                                .iter_mut()
-                                .zip(sav.iter_mut())
-                                .zip(full.iter().zip(run).zip(dbl).zip(starts))
-                            {
-                                let phi = ramp_sum_between(a, i.ramp, inv_ramp, lo, hi);
-                                let saving = f * phi;
-                                *s += saving;
-                                *g += -saving + ru * months + db * (months - phi);
-                            }
+                        // The same φ for the whole block before every ramp starts or after every one ends.
+                        let constant = if hi < window.0 {
+                            Some(0.0)
+                        } else if lo >= window.1 {
+                            Some(12.0)
                         } else {
-                            for ((g, s), (&f, &a)) in gap.iter_mut().zip(sav.iter_mut()).zip(full.iter().zip(starts)) {
-                                let saving = f * ramp_sum_between(a, i.ramp, inv_ramp, lo, hi);
-                                *s += saving;
-                                *g -= saving;
+                            None
+                        };
+                        match (constant, has_cost) {
+                            (Some(phi), true) => {
+                                for ((g, s), ((&f, &ru), &db)) in
+                                    gap.iter_mut().zip(sav.iter_mut()).zip(full.iter().zip(run).zip(dbl))
+                                {
+                                    let saving = f * phi;
+                                    *s += saving;
+                                    *g += -saving + ru * months + db * (months - phi);
+                                }
+                            }
+                            (Some(phi), false) => {
+                                if phi != 0.0 {
+                                    for ((g, s), &f) in gap.iter_mut().zip(sav.iter_mut()).zip(full) {
+                                        let saving = f * phi;
+                                        *s += saving;
+                                        *g -= saving;
+                                    }
+                                }
+                            }
+                            (None, true) => {
+                                for ((g, s), ((((&f, &ru), &db), &a), (&j0, &j1))) in gap
+                                    .iter_mut()
+                                    .zip(sav.iter_mut())
+                                    .zip(full.iter().zip(run).zip(dbl).zip(starts).zip(first.iter().zip(end)))
+                                {
+                                    let phi = ramp_sum_known(a, j0, j1, inv_ramp, lo, hi);
+                                    let saving = f * phi;
+                                    *s += saving;
+                                    *g += -saving + ru * months + db * (months - phi);
+                                }
+                            }
+                            (None, false) => {
+                                for ((g, s), ((&f, &a), (&j0, &j1))) in gap
+                                    .iter_mut()
+                                    .zip(sav.iter_mut())
+                                    .zip(full.iter().zip(starts).zip(first.iter().zip(end)))
+                                {
+                                    let saving = f * ramp_sum_known(a, j0, j1, inv_ramp, lo, hi);
+                                    *s += saving;
+                                    *g -= saving;
+                                }
                             }
                         }
                     }

@@ -5,10 +5,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rayon::prelude::*;
 
 use crate::correlate::Copula;
+use crate::dist::{Dist, Sampler};
 use crate::model::{Block, Model, Outcome};
 use crate::plan::{Correlation, NationalSpec, year_labels};
 use crate::result::{CapitalStats, FinalYear, MedianPlan, RankCorrelation, TornadoBar, YearStats};
-use crate::sample::{CopulaSlots, Layout, Stream, stream_key};
+use crate::sample::{CopulaSlots, Layout, Stream, StreamScratch, stream_key};
 
 /// The sampling method reported in results.
 pub const METHOD: &str = "latin-hypercube";
@@ -42,7 +43,7 @@ struct Scratch {
     x: Vec<Vec<f64>>,
     national: Vec<Vec<f64>>,
     z: Vec<Vec<f64>>,
-    perm: Vec<u32>,
+    streams: StreamScratch,
 }
 
 impl<'a> Sampled<'a> {
@@ -107,12 +108,20 @@ impl<'a> Sampled<'a> {
 
     /// Fills `s.u` with every variable's uniforms for replicate r, correlated as the copulas say.
     fn replicate_uniforms(&self, r: usize, s: &mut Scratch) {
+        self.uniforms_where(r, s, |_| true);
+    }
+
+    /// As [`Self::replicate_uniforms`], filling only the variables `wanted` says (the copulas
+    /// need all of theirs).
+    fn uniforms_where(&self, r: usize, s: &mut Scratch, wanted: impl Fn(usize) -> bool) {
         let m = self.layout.range(r).len();
         let v = self.streams.len();
         s.u.resize_with(v, Vec::new);
-        for (col, stream) in s.u.iter_mut().zip(&self.streams) {
+        for (i, (col, stream)) in s.u.iter_mut().zip(&self.streams).enumerate() {
             col.resize(m, 0.0);
-            stream.fill(r, col, &mut s.perm);
+            if wanted(i) {
+                stream.fill(r, col, &mut s.streams);
+            }
         }
         if let Some(c) = &self.copula {
             c.apply_columns(&mut s.u, &mut s.z);
@@ -121,13 +130,63 @@ impl<'a> Sampled<'a> {
             s.national.resize_with(nd.streams.len(), Vec::new);
             for (col, stream) in s.national.iter_mut().zip(&nd.streams) {
                 col.resize(m, 0.0);
-                stream.fill(r, col, &mut s.perm);
+                stream.fill(r, col, &mut s.streams);
             }
             if let Some(c) = &nd.copula {
                 c.apply_columns(&mut s.national, &mut s.z);
             }
             for &(i, v) in &nd.used {
                 s.u[v].copy_from_slice(&s.national[i]);
+            }
+        }
+    }
+
+    /// True when variable v's uniforms are transformed after drawing (copula or national).
+    fn is_coupled(&self, v: usize) -> bool {
+        self.copula.as_ref().is_some_and(|c| c.slots.contains(&v))
+            || self
+                .national
+                .as_ref()
+                .is_some_and(|nd| nd.used.iter().any(|&(_, mv)| mv == v))
+    }
+
+    /// Fills `s.x` with every variable's values for replicate r. Variables drawn independently
+    /// are drawn straight from their strata in increasing order of u (cache-friendly for PERT
+    /// tables); coupled ones go through their uniforms and the copulas first. Either way each
+    /// value is exactly the quantile draw of its uniform.
+    fn replicate_draws(&self, r: usize, s: &mut Scratch) {
+        let m = self.layout.range(r).len();
+        let v = self.streams.len();
+        let coupled = (0..v).any(|i| self.is_coupled(i));
+        if coupled {
+            self.uniforms_where(r, s, |i| self.is_coupled(i));
+        }
+        s.x.resize_with(v, Vec::new);
+        for (i, (x, var)) in s.x.iter_mut().zip(&self.model.vars).enumerate() {
+            x.resize(m, 0.0);
+            if coupled && self.is_coupled(i) {
+                var.sampler.draw_into(&s.u[i], x);
+            } else {
+                let stream = &self.streams[i];
+                match &var.sampler {
+                    Sampler::Pert { min, range, table } => {
+                        stream.fill_mapped(r, x, &mut s.streams, |u| min + range * table.quantile(u))
+                    }
+                    Sampler::Exact(Dist::Triangular { min, mode, max }) => {
+                        let (a, c, b) = (*min, *mode, *max);
+                        let range = b - a;
+                        let fc = (c - a) / range;
+                        let (kl, kh) = (range * (c - a), range * (b - c));
+                        stream.fill_mapped(r, x, &mut s.streams, |p| {
+                            if p < fc {
+                                a + (p * kl).sqrt()
+                            } else {
+                                b - ((1.0 - p) * kh).sqrt()
+                            }
+                        })
+                    }
+                    other => stream.fill_mapped(r, x, &mut s.streams, |u| other.draw(u)),
+                }
             }
         }
     }
@@ -140,13 +199,8 @@ impl<'a> Sampled<'a> {
         let blocks: Vec<Block> = (0..self.layout.replicates)
             .into_par_iter()
             .map_init(Scratch::default, |s, r| {
-                self.replicate_uniforms(r, s);
+                self.replicate_draws(r, s);
                 let m = self.layout.range(r).len();
-                s.x.resize_with(s.u.len(), Vec::new);
-                for ((x, u), var) in s.x.iter_mut().zip(&s.u).zip(&self.model.vars) {
-                    x.resize(m, 0.0);
-                    var.sampler.draw_into(u, x);
-                }
                 let mut block = Block::new(years, m);
                 self.model.evaluate_block(&s.x, &mut block);
                 if let Some(p) = progress {

@@ -90,24 +90,56 @@ impl Stream {
         }
     }
 
-    /// Fills `out` with replicate r's stratified uniforms in (0, 1); `perm` is scratch.
-    pub fn fill(&self, r: usize, out: &mut [f64], perm: &mut Vec<u32>) {
-        let m = out.len();
+    /// Replicate r's strata and jitters for m scenarios: position j falls in stratum `perm[j]`
+    /// with jitter `jitter[j]` in (0, 1).
+    pub fn strata(&self, r: usize, m: usize, perm: &mut Vec<u32>, jitter: &mut Vec<f64>) {
         let base = mix64(self.key ^ mix64((r as u64).wrapping_mul(GOLDEN) ^ 0xd1b5_4a32_d192_ed03));
         perm.clear();
         perm.extend(0..m as u32);
-        let inv = 1.0 / m as f64;
+        jitter.resize(m, 0.0);
         for j in (0..m).rev() {
             let x = mix64(base.wrapping_add((j as u64 + 1).wrapping_mul(GOLDEN)));
             if j > 0 {
                 let k = bounded(x, j as u32 + 1, base ^ j as u64);
                 perm.swap(j, k as usize);
             }
-            // After step j of a descending Fisher–Yates, position j is final.
-            let jitter = (f64::from(x as u32) + 0.5) * (1.0 / 4_294_967_296.0);
-            out[j] = (f64::from(perm[j]) + jitter) * inv;
+            jitter[j] = (f64::from(x as u32) + 0.5) * (1.0 / 4_294_967_296.0);
         }
     }
+
+    /// Fills `out` with replicate r's stratified uniforms in (0, 1).
+    pub fn fill(&self, r: usize, out: &mut [f64], s: &mut StreamScratch) {
+        let m = out.len();
+        self.strata(r, m, &mut s.perm, &mut s.jitter);
+        let inv = 1.0 / m as f64;
+        for ((o, &p), &e) in out.iter_mut().zip(&s.perm).zip(&s.jitter) {
+            *o = (f64::from(p) + e) * inv;
+        }
+    }
+
+    /// Fills `out` with the values `f(u)` of replicate r's stratified uniforms, evaluating f in
+    /// increasing order of u so that a tabulated quantile function is read sequentially.
+    pub fn fill_mapped<F: Fn(f64) -> f64>(&self, r: usize, out: &mut [f64], s: &mut StreamScratch, f: F) {
+        let m = out.len();
+        self.strata(r, m, &mut s.perm, &mut s.jitter);
+        s.inverse.resize(m, 0);
+        for (j, &p) in s.perm.iter().enumerate() {
+            s.inverse[p as usize] = j as u32;
+        }
+        let inv = 1.0 / m as f64;
+        for (stratum, &j) in s.inverse.iter().enumerate() {
+            let j = j as usize;
+            out[j] = f((stratum as f64 + s.jitter[j]) * inv);
+        }
+    }
+}
+
+/// Scratch space for [`Stream`].
+#[derive(Debug, Default)]
+pub struct StreamScratch {
+    perm: Vec<u32>,
+    inverse: Vec<u32>,
+    jitter: Vec<f64>,
 }
 
 /// An unbiased integer in 0..bound from the high half of `x` (Lemire's method with rejection;
@@ -188,7 +220,7 @@ mod tests {
     #[test]
     fn each_replicate_is_stratified() {
         let s = Stream::new(7, stream_key("", "x"));
-        let mut perm = Vec::new();
+        let mut perm = StreamScratch::default();
         for m in [1usize, 2, 31, 1024, 1000] {
             for r in 0..5 {
                 let mut u = vec![0.0; m];
@@ -208,7 +240,7 @@ mod tests {
         // Positions are uniform over strata (mean stratum of position 0 across replicates),
         // and two variables' columns are uncorrelated.
         let (s1, s2) = (Stream::new(1, stream_key("", "a")), Stream::new(1, stream_key("", "b")));
-        let mut perm = Vec::new();
+        let mut perm = StreamScratch::default();
         let (m, reps) = (100, 4000);
         let (mut first, mut c, mut count) = (0.0, 0.0, 0.0);
         let (mut a, mut b) = (vec![0.0; m], vec![0.0; m]);
@@ -223,6 +255,18 @@ mod tests {
         }
         assert!((first / reps as f64 - 0.5).abs() < 4.0 * (1.0 / 12.0 / reps as f64).sqrt());
         assert!((c / count * 12.0).abs() < 4.0 / count.sqrt());
+    }
+
+    #[test]
+    fn mapped_fill_matches_plain_fill() {
+        let s = Stream::new(3, stream_key("", "y"));
+        let mut scratch = StreamScratch::default();
+        let (mut a, mut b) = (vec![0.0; 777], vec![0.0; 777]);
+        s.fill(5, &mut a, &mut scratch);
+        s.fill_mapped(5, &mut b, &mut scratch, |u| u * 2.0);
+        for (x, y) in a.iter().zip(&b) {
+            assert_eq!(x * 2.0, *y);
+        }
     }
 
     #[test]
