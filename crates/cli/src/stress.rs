@@ -87,7 +87,7 @@ impl Bar {
         }
         let bar = indicatif::ProgressBar::hidden();
         bar.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} scenarios ({per_sec}, {eta} left)")
+            indicatif::ProgressStyle::with_template("{bar:40} {human_pos}/{human_len} scenarios, {eta} left")
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
         Some(Bar {
