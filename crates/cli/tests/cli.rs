@@ -150,3 +150,41 @@ fn threads_do_not_change_the_output() {
     };
     assert_eq!(run("1"), run("2"));
 }
+
+fn demo(path: &str) -> String {
+    format!("{}/../../data/demo/{path}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn the_shipped_demo_plans_run() {
+    let out = footprint(&[
+        "stress",
+        &demo("northshire-and-eastvale.toml"),
+        "--samples",
+        "2000",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["name"].as_str().unwrap().contains("(fictional)"));
+    assert!(v["tornado"].as_array().unwrap().len() > 40);
+    let out = footprint(&[
+        "stress",
+        "--national",
+        &demo("national"),
+        "--samples",
+        "2000",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let footprints = v["footprints"].as_array().unwrap();
+    assert!(footprints.len() >= 4);
+    assert!(
+        footprints
+            .iter()
+            .all(|f| f["name"].as_str().unwrap().contains("(fictional)"))
+    );
+}
