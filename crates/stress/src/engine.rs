@@ -6,7 +6,7 @@ use crate::model::Model;
 use crate::node::{Node, parse_json, parse_toml};
 use crate::plan::{NationalSpec, Plan};
 use crate::result::{NationalResult, StressResult};
-use crate::run::{METHOD, Progress, Sampled, Samples, median_plan, rank_correlations, summarise, tornado};
+use crate::run::{Progress, Sampled, Samples, median_plan, rank_correlations, summarise, tornado};
 use crate::validate::{national_from_node, plan_from_node};
 
 /// Default scenario count.
@@ -151,23 +151,7 @@ fn plan_result(
     let names: Vec<String> = model.vars.iter().map(|v| v.name.clone()).collect();
     let tornado = tornado(&[model], &names);
     let rank_correlation = rank_correlations(sampled, &names, &draws.gap[plan.years - 1]);
-    StressResult {
-        format: 1,
-        name: plan.name.clone(),
-        samples,
-        seed,
-        method: METHOD.into(),
-        years: s.years,
-        gap: s.gap,
-        do_nothing_gap: s.do_nothing_gap,
-        savings: s.savings,
-        final_year: s.final_year,
-        capital: s.capital,
-        median_plan: median_plan(model),
-        tornado,
-        rank_correlation,
-        flags: Vec::new(),
-    }
+    s.into_result(&plan.name, samples, seed, median_plan(model), tornado, rank_correlation)
 }
 
 /// Runs national mode: every footprint with shared national draws, and their sum.
@@ -245,24 +229,14 @@ pub fn run_national(input: &NationalInput, opts: &RunOptions<'_>) -> Result<Nati
                 *acc += g;
             }
         }
-        let national = StressResult {
-            format: 1,
-            name: "national".into(),
+        let mut national = s.into_result(
+            "national",
             samples,
             seed,
-            method: METHOD.into(),
-            years: s.years,
-            gap: s.gap,
-            do_nothing_gap: s.do_nothing_gap,
-            savings: s.savings,
-            final_year: s.final_year,
-            capital: s.capital,
-            median_plan: crate::result::MedianPlan { gap: median_gap },
+            crate::result::MedianPlan { gap: median_gap },
             tornado,
             rank_correlation,
-            flags: Vec::new(),
-        };
-        let mut national = national;
+        );
         national.flags = crate::flags::check_national(&national, &opts.checks);
         NationalResult {
             format: 1,

@@ -8,7 +8,7 @@ use crate::correlate::Copula;
 use crate::dist::{Dist, Sampler};
 use crate::model::{Block, Model, Outcome};
 use crate::plan::{Correlation, NationalSpec, year_labels};
-use crate::result::{CapitalStats, FinalYear, MedianPlan, RankCorrelation, TornadoBar, YearStats};
+use crate::result::{CapitalStats, FinalYear, MedianPlan, RankCorrelation, StressResult, TornadoBar, YearStats};
 use crate::sample::{CopulaSlots, Layout, Stream, StreamScratch, stream_key};
 
 /// The sampling method reported in results.
@@ -390,6 +390,37 @@ pub struct Summary {
     pub capital: CapitalStats,
 }
 
+impl Summary {
+    /// The result of a run from its summary and sensitivity figures (flags are added after).
+    pub fn into_result(
+        self,
+        name: &str,
+        samples: u64,
+        seed: u64,
+        median_plan: MedianPlan,
+        tornado: Vec<TornadoBar>,
+        rank_correlation: Vec<RankCorrelation>,
+    ) -> StressResult {
+        StressResult {
+            format: 1,
+            name: name.to_string(),
+            samples,
+            seed,
+            method: METHOD.into(),
+            years: self.years,
+            gap: self.gap,
+            do_nothing_gap: self.do_nothing_gap,
+            savings: self.savings,
+            final_year: self.final_year,
+            capital: self.capital,
+            median_plan,
+            tornado,
+            rank_correlation,
+            flags: Vec::new(),
+        }
+    }
+}
+
 /// Summarises simulated outcomes.
 pub fn summarise(samples: &Samples, first_year: i32) -> Summary {
     let years = samples.gap.len();
@@ -493,46 +524,6 @@ pub fn ranks(x: &[f64]) -> Vec<f64> {
     out
 }
 
-/// Ranks 1..n of values in (0, 1) in linear time (bucket sort; ties are averaged).
-pub fn uniform_ranks(u: &[f64]) -> Vec<f64> {
-    let n = u.len();
-    let mut counts = vec![0u32; n + 1];
-    let bucket = |x: f64| ((x * n as f64) as usize).min(n - 1);
-    for &x in u {
-        counts[bucket(x) + 1] += 1;
-    }
-    for b in 1..=n {
-        counts[b] += counts[b - 1];
-    }
-    let mut order = vec![0u32; n];
-    let mut fill = counts.clone();
-    for (k, &x) in u.iter().enumerate() {
-        let b = bucket(x);
-        order[fill[b] as usize] = k as u32;
-        fill[b] += 1;
-    }
-    for b in 0..n {
-        let (s, e) = (counts[b] as usize, counts[b + 1] as usize);
-        if e - s > 1 {
-            order[s..e].sort_unstable_by(|&a, &c| u[a as usize].total_cmp(&u[c as usize]));
-        }
-    }
-    let mut out = vec![0.0; n];
-    let mut i = 0;
-    while i < n {
-        let mut j = i + 1;
-        while j < n && u[order[j] as usize] == u[order[i] as usize] {
-            j += 1;
-        }
-        let avg = (i + j + 1) as f64 / 2.0;
-        for &k in &order[i..j] {
-            out[k as usize] = avg;
-        }
-        i = j;
-    }
-    out
-}
-
 /// Pearson correlation of two rank vectors (0 when either is constant).
 pub fn rank_pearson(a: &[f64], b: &[f64]) -> f64 {
     let m = (a.len() as f64 + 1.0) / 2.0;
@@ -594,7 +585,6 @@ mod tests {
     #[test]
     fn ranks_average_ties() {
         assert_eq!(ranks(&[10.0, 20.0, 10.0, 5.0]), vec![2.5, 4.0, 2.5, 1.0]);
-        assert_eq!(uniform_ranks(&[0.9, 0.1, 0.5, 0.55]), vec![4.0, 1.0, 2.0, 3.0]);
     }
 
     #[test]
