@@ -136,7 +136,16 @@ pub fn national_table(r: &NationalResult) -> String {
         );
     }
     out.push('\n');
-    out.push_str(&table(&r.national));
+    // The national sum's report, headed as the total rather than by its JSON name.
+    let report = table(&r.national);
+    let body = report.split_once('\n').map_or("", |(_, rest)| rest);
+    let _ = writeln!(
+        out,
+        "All {} footprints together: {} scenarios (shared national draws)",
+        r.footprints.len(),
+        r.national.samples
+    );
+    out.push_str(body);
     out
 }
 
