@@ -506,22 +506,30 @@ pub fn tornado(models: &[&Model], names: &[String]) -> Vec<TornadoBar> {
 /// Ranks 1..n of values (average ranks for ties).
 pub fn ranks(x: &[f64]) -> Vec<f64> {
     let n = x.len();
-    let mut idx: Vec<u32> = (0..n as u32).collect();
-    idx.par_sort_unstable_by(|&a, &b| x[a as usize].total_cmp(&x[b as usize]).then(a.cmp(&b)));
+    // Sort (order-preserving key, index) pairs: direct comparisons, no indirection.
+    let mut keyed: Vec<(u64, u32)> = x.iter().enumerate().map(|(k, &v)| (order_key(v), k as u32)).collect();
+    keyed.par_sort_unstable();
     let mut out = vec![0.0; n];
     let mut i = 0;
     while i < n {
         let mut j = i + 1;
-        while j < n && x[idx[j] as usize] == x[idx[i] as usize] {
+        while j < n && keyed[j].0 == keyed[i].0 {
             j += 1;
         }
         let avg = (i + j + 1) as f64 / 2.0;
-        for &k in &idx[i..j] {
+        for &(_, k) in &keyed[i..j] {
             out[k as usize] = avg;
         }
         i = j;
     }
     out
+}
+
+/// A u64 whose unsigned order is the total order of f64 (−0.0 and 0.0 are made equal).
+#[inline]
+fn order_key(v: f64) -> u64 {
+    let b = (v + 0.0).to_bits();
+    if b >> 63 == 1 { !b } else { b | (1 << 63) }
 }
 
 /// Pearson correlation of two rank vectors (0 when either is constant).
@@ -585,6 +593,10 @@ mod tests {
     #[test]
     fn ranks_average_ties() {
         assert_eq!(ranks(&[10.0, 20.0, 10.0, 5.0]), vec![2.5, 4.0, 2.5, 1.0]);
+        assert_eq!(
+            ranks(&[-1.0, 0.0, -0.0, -3.5, 2.0, f64::MIN]),
+            vec![3.0, 4.5, 4.5, 2.0, 6.0, 1.0]
+        );
     }
 
     #[test]
