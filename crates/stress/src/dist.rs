@@ -98,13 +98,43 @@ impl Dist {
 }
 
 fn triangular_quantile(min: f64, mode: f64, max: f64, p: f64) -> f64 {
-    // The same association as the column draws, so both give identical values.
-    let range = max - min;
-    let fc = (mode - min) / range;
-    if p < fc {
-        min + (p * (range * (mode - min))).sqrt()
-    } else {
-        max - ((1.0 - p) * (range * (max - mode))).sqrt()
+    TriangularQuantile::new(min, mode, max).at(p)
+}
+
+/// The triangular quantile with its constants worked out once, shared by exact quantiles and
+/// column draws so that both give identical values.
+#[derive(Debug, Clone, Copy)]
+pub struct TriangularQuantile {
+    min: f64,
+    max: f64,
+    /// F(mode).
+    fc: f64,
+    /// (max − min)(mode − min) and (max − min)(max − mode).
+    kl: f64,
+    kh: f64,
+}
+
+impl TriangularQuantile {
+    /// For triangular(min, mode, max), min < max.
+    pub fn new(min: f64, mode: f64, max: f64) -> Self {
+        let range = max - min;
+        TriangularQuantile {
+            min,
+            max,
+            fc: (mode - min) / range,
+            kl: range * (mode - min),
+            kh: range * (max - mode),
+        }
+    }
+
+    /// The quantile at p.
+    #[inline(always)]
+    pub fn at(&self, p: f64) -> f64 {
+        if p < self.fc {
+            self.min + (p * self.kl).sqrt()
+        } else {
+            self.max - ((1.0 - p) * self.kh).sqrt()
+        }
     }
 }
 
@@ -146,17 +176,8 @@ impl Sampler {
                 x.iter_mut().zip(u).for_each(|(o, &p)| *o = min + r * p);
             }
             Sampler::Exact(Dist::Triangular { min, mode, max }) => {
-                let (a, c, b) = (*min, *mode, *max);
-                let range = b - a;
-                let fc = (c - a) / range;
-                let (kl, kh) = (range * (c - a), range * (b - c));
-                x.iter_mut().zip(u).for_each(|(o, &p)| {
-                    *o = if p < fc {
-                        a + (p * kl).sqrt()
-                    } else {
-                        b - ((1.0 - p) * kh).sqrt()
-                    };
-                });
+                let q = TriangularQuantile::new(*min, *mode, *max);
+                x.iter_mut().zip(u).for_each(|(o, &p)| *o = q.at(p));
             }
             Sampler::Exact(d) => x.iter_mut().zip(u).for_each(|(o, &p)| *o = d.quantile(p)),
             Sampler::Pert { min, range, table } => {

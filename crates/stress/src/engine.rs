@@ -194,28 +194,21 @@ pub fn run_national(input: &NationalInput, opts: &RunOptions<'_>) -> Result<Nati
         let s = summarise(&sum, first.first_year);
         let model_refs: Vec<&Model> = models.iter().collect();
         let tornado = tornado(&model_refs, &national_names);
-        // National variables draw the same in every footprint, so any footprint that uses one
-        // gives its uniforms.
+        // National variables draw the same in every footprint, so the first footprint that
+        // uses one gives its uniforms: one pass per such footprint, over national draws only.
         let mut rank_correlation = Vec::new();
-        for name in &national_names {
-            let (k, m) = models
+        for (k, m) in models.iter().enumerate() {
+            let here: Vec<String> = national_names
                 .iter()
-                .enumerate()
-                .find(|(_, m)| m.var_index(name).is_some())
-                .expect("used by a footprint");
-            let sampled = Sampled::new(
-                m,
-                seed,
-                samples,
-                &input.plans[k].0,
-                &input.plans[k].1.correlations,
-                Some(&input.spec),
-            );
-            rank_correlation.extend(rank_correlations(
-                &sampled,
-                std::slice::from_ref(name),
-                &sum.gap[first.years - 1],
-            ));
+                .filter(|name| models.iter().position(|x| x.var_index(name).is_some()) == Some(k))
+                .cloned()
+                .collect();
+            if here.is_empty() {
+                continue;
+            }
+            let (file, plan) = &input.plans[k];
+            let sampled = Sampled::new(m, seed, samples, file, &plan.correlations, Some(&input.spec));
+            rank_correlation.extend(rank_correlations(&sampled, &here, &sum.gap[first.years - 1]));
         }
         rank_correlation.sort_by(|a, b| {
             b.rho

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rayon::prelude::*;
 
 use crate::correlate::Copula;
-use crate::dist::{Dist, Sampler};
+use crate::dist::{Dist, Sampler, TriangularQuantile};
 use crate::model::{Block, Model, Outcome};
 use crate::plan::{Correlation, NationalSpec, year_labels};
 use crate::result::{CapitalStats, FinalYear, MedianPlan, RankCorrelation, StressResult, TornadoBar, YearStats};
@@ -173,17 +173,8 @@ impl<'a> Sampled<'a> {
                         stream.fill_mapped(r, x, &mut s.streams, |u| min + range * table.quantile(u))
                     }
                     Sampler::Exact(Dist::Triangular { min, mode, max }) => {
-                        let (a, c, b) = (*min, *mode, *max);
-                        let range = b - a;
-                        let fc = (c - a) / range;
-                        let (kl, kh) = (range * (c - a), range * (b - c));
-                        stream.fill_mapped(r, x, &mut s.streams, |p| {
-                            if p < fc {
-                                a + (p * kl).sqrt()
-                            } else {
-                                b - ((1.0 - p) * kh).sqrt()
-                            }
-                        })
+                        let q = TriangularQuantile::new(*min, *mode, *max);
+                        stream.fill_mapped(r, x, &mut s.streams, |p| q.at(p))
                     }
                     other => stream.fill_mapped(r, x, &mut s.streams, |u| other.draw(u)),
                 }
@@ -238,19 +229,27 @@ impl<'a> Sampled<'a> {
         parts.concat()
     }
 
-    /// Pearson correlation of each variable's F(x) with the given centred scores (one per
-    /// scenario, summing to zero), in one pass over regenerated draws.
-    fn correlations_with(&self, scores: &[f64]) -> Vec<f64> {
-        let v = self.streams.len();
+    /// Pearson correlation of each wanted variable's F(x) with the given centred scores (one
+    /// per scenario, summing to zero), in one pass that regenerates only the draws it needs
+    /// (a wanted variable's copula partners included).
+    fn correlations_with(&self, scores: &[f64], wanted: &[usize]) -> Vec<f64> {
+        let copula_wanted = self
+            .copula
+            .as_ref()
+            .is_some_and(|c| c.slots.iter().any(|i| wanted.contains(i)));
+        let needed = |i: usize| {
+            wanted.contains(&i) || (copula_wanted && self.copula.as_ref().is_some_and(|c| c.slots.contains(&i)))
+        };
         let parts: Vec<Vec<[f64; 3]>> = (0..self.layout.replicates)
             .into_par_iter()
             .map_init(Scratch::default, |s, r| {
-                self.replicate_uniforms(r, s);
+                self.uniforms_where(r, s, needed);
                 let sc = &scores[self.layout.range(r)];
-                s.u.iter()
-                    .map(|u| {
+                wanted
+                    .iter()
+                    .map(|&v| {
                         let (mut su, mut suu, mut sus) = (0.0, 0.0, 0.0);
-                        for (&x, &y) in u.iter().zip(sc) {
+                        for (&x, &y) in s.u[v].iter().zip(sc) {
                             su += x;
                             suu += x * x;
                             sus += x * y;
@@ -262,7 +261,7 @@ impl<'a> Sampled<'a> {
             .collect();
         let n = scores.len() as f64;
         let sss: f64 = scores.iter().map(|x| x * x).sum();
-        (0..v)
+        (0..wanted.len())
             .map(|i| {
                 let (mut su, mut suu, mut sus) = (0.0, 0.0, 0.0);
                 for p in &parts {
@@ -557,15 +556,17 @@ pub fn rank_correlations(sampled: &Sampled<'_>, names: &[String], final_gap: &[f
     let r = ranks(final_gap);
     let mean = (r.len() as f64 + 1.0) / 2.0;
     let scores: Vec<f64> = r.iter().map(|x| x - mean).collect();
-    let all = sampled.correlations_with(&scores);
+    let wanted: Vec<usize> = names
+        .iter()
+        .map(|name| sampled.model.var_index(name).expect("variable of the model"))
+        .collect();
+    let rhos = sampled.correlations_with(&scores, &wanted);
     let mut out: Vec<RankCorrelation> = names
         .iter()
-        .map(|name| {
-            let v = sampled.model.var_index(name).expect("variable of the model");
-            RankCorrelation {
-                variable: name.clone(),
-                rho: all[v],
-            }
+        .zip(rhos)
+        .map(|(name, rho)| RankCorrelation {
+            variable: name.clone(),
+            rho,
         })
         .collect();
     out.sort_by(|a, b| {
