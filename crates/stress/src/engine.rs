@@ -1,5 +1,9 @@
 //! The engine's front door: parse plan text, run a plan or a national directory.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rayon::prelude::*;
+
 use crate::error::BadInput;
 use crate::flags::{CheckSettings, check};
 use crate::model::Model;
@@ -161,33 +165,52 @@ pub fn run_national(input: &NationalInput, opts: &RunOptions<'_>) -> Result<Nati
     Ok(in_pool(opts.threads, || {
         let models: Vec<Model> = input
             .plans
-            .iter()
+            .par_iter()
             .map(|(_, p)| Model::compile(p, &input.spec.variables))
             .collect();
         let mut footprints = Vec::new();
         let mut sum: Option<Samples> = None;
         let mut national_names: Vec<String> = Vec::new();
-        for (f, ((file, plan), model)) in input.plans.iter().zip(&models).enumerate() {
-            let sampled = Sampled::new(model, seed, samples, file, &plan.correlations, Some(&input.spec));
-            let offset = samples * f as u64;
-            let progress = opts.progress.map(|p| move |d: u64, _: u64| p(offset + d, total));
-            let progress_ref = progress.as_ref().map(|p| p as &(dyn Fn(u64, u64) + Sync));
-            let draws = sampled.simulate(progress_ref);
-            let mut result = plan_result(plan, model, &sampled, &draws, samples, seed);
-            result.flags = check(plan, &result, &opts.checks);
-            footprints.push(result);
-            for v in model.vars.iter().filter(|v| v.national) {
-                if !national_names.contains(&v.name) {
-                    national_names.push(v.name.clone());
+        // Footprints run side by side, a pool's worth at a time (so memory stays bounded), and
+        // their draws are summed in file order, so the result does not depend on the threads.
+        let done = AtomicU64::new(0);
+        let order: Vec<usize> = (0..models.len()).collect();
+        for group in order.chunks(rayon::current_num_threads().max(1)) {
+            let outs: Vec<(StressResult, Samples)> = group
+                .par_iter()
+                .map(|&f| {
+                    let ((file, plan), model) = (&input.plans[f], &models[f]);
+                    let sampled = Sampled::new(model, seed, samples, file, &plan.correlations, Some(&input.spec));
+                    let seen = AtomicU64::new(0);
+                    let progress = opts.progress.map(|p| {
+                        let (seen, done) = (&seen, &done);
+                        move |d: u64, _: u64| {
+                            let delta = d.saturating_sub(seen.fetch_max(d, Ordering::Relaxed));
+                            p(done.fetch_add(delta, Ordering::Relaxed) + delta, total);
+                        }
+                    });
+                    let progress_ref = progress.as_ref().map(|p| p as &(dyn Fn(u64, u64) + Sync));
+                    let draws = sampled.simulate(progress_ref);
+                    let mut result = plan_result(plan, model, &sampled, &draws, samples, seed);
+                    result.flags = check(plan, &result, &opts.checks);
+                    (result, draws)
+                })
+                .collect();
+            for (&f, (result, draws)) in group.iter().zip(outs) {
+                footprints.push(result);
+                for v in models[f].vars.iter().filter(|v| v.national) {
+                    if !national_names.contains(&v.name) {
+                        national_names.push(v.name.clone());
+                    }
                 }
+                sum = Some(match sum {
+                    None => draws,
+                    Some(mut acc) => {
+                        add_into(&mut acc, &draws);
+                        acc
+                    }
+                });
             }
-            sum = Some(match sum {
-                None => draws,
-                Some(mut acc) => {
-                    add_into(&mut acc, &draws);
-                    acc
-                }
-            });
         }
         let sum = sum.expect("at least one plan");
         let first = &input.plans[0].1;

@@ -4,7 +4,7 @@
 use footprint_stress::dist::Dist;
 use footprint_stress::model::Model;
 use footprint_stress::run::{Sampled, rank_pearson, ranks};
-use footprint_stress::{RunOptions, parse_plan, run_plan};
+use footprint_stress::{RunOptions, parse_national, parse_plan, run_national, run_plan};
 
 fn example() -> String {
     std::fs::read_to_string(format!("{}/tests/vectors/example.toml", env!("CARGO_MANIFEST_DIR"))).unwrap()
@@ -21,6 +21,33 @@ fn identical_results_at_one_and_two_threads() {
             ..Default::default()
         };
         serde_json::to_string(&run_plan(&plan, &opts).unwrap()).unwrap()
+    };
+    let one = run(1);
+    assert_eq!(one, run(2));
+    assert_eq!(one, run(3));
+}
+
+#[test]
+fn national_mode_is_identical_at_one_two_and_three_threads() {
+    // Footprints run side by side, a pool's worth at a time: the sum must not depend on it.
+    let dir = format!("{}/../../data/demo/national", env!("CARGO_MANIFEST_DIR"));
+    let read = |name: &str| std::fs::read_to_string(format!("{dir}/{name}")).unwrap();
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".toml") && n != "national.toml")
+        .collect();
+    names.sort();
+    let plans: Vec<(String, String)> = names.iter().map(|n| (n.clone(), read(n))).collect();
+    let input = parse_national("national.toml", &read("national.toml"), &plans).unwrap();
+    let run = |t| {
+        let opts = RunOptions {
+            samples: Some(20_000),
+            seed: Some(5),
+            threads: Some(t),
+            ..Default::default()
+        };
+        serde_json::to_string(&run_national(&input, &opts).unwrap()).unwrap()
     };
     let one = run(1);
     assert_eq!(one, run(2));
