@@ -1,6 +1,7 @@
-//! `footprint`: the one binary. For now: `footprint stress`.
+//! `footprint`: the one binary: `serve`, `stress`, `user`.
 
 mod output;
+mod serve;
 mod stress;
 
 use std::process::ExitCode;
@@ -17,6 +18,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the web application (SQLite by default; PostgreSQL with DATABASE_URL).
+    Serve(serve::ServeArgs),
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(serve::UserCommand),
     /// Stress-test a plan: the distribution of the gap, P(balance) by year, what drives it.
     Stress(stress::StressArgs),
 }
@@ -29,6 +35,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = std::panic::catch_unwind(|| match cli.command {
         Command::Stress(args) => stress::run(args),
+        Command::Serve(args) => serve::run(args),
+        Command::User(cmd) => serve::user(cmd),
     });
     match outcome {
         Ok(code) => code,

@@ -101,7 +101,11 @@ pub enum FootprintRole {
 
 impl FootprintRole {
     /// Every footprint role.
-    pub const ALL: [FootprintRole; 3] = [FootprintRole::Contributor, FootprintRole::BoardMember, FootprintRole::Lead];
+    pub const ALL: [FootprintRole; 3] = [
+        FootprintRole::Contributor,
+        FootprintRole::BoardMember,
+        FootprintRole::Lead,
+    ];
 
     /// The stored key.
     pub fn key(self) -> &'static str {
@@ -332,20 +336,43 @@ mod tests {
         // (action, the roles allowed, in Role::ALL order)
         let table: [(Action, [bool; 7]); 10] = [
             (Action::ViewPublic, [true; 7]),
-            (Action::ViewFootprintPrivate(f), [false, true, true, true, true, true, true]),
+            (
+                Action::ViewFootprintPrivate(f),
+                [false, true, true, true, true, true, true],
+            ),
             (Action::EditPartners(f), [false, false, false, false, true, false, true]),
-            (Action::ManageFootprintPeople(f), [false, false, false, false, true, false, true]),
-            (Action::ViewFootprintAudit(f), [false, false, false, true, true, true, true]),
-            (Action::CreateOrganisation, [false, false, false, false, true, false, true]),
-            (Action::EditOrganisation(orgs), [false, false, false, false, true, false, true]),
+            (
+                Action::ManageFootprintPeople(f),
+                [false, false, false, false, true, false, true],
+            ),
+            (
+                Action::ViewFootprintAudit(f),
+                [false, false, false, true, true, true, true],
+            ),
+            (
+                Action::CreateOrganisation,
+                [false, false, false, false, true, false, true],
+            ),
+            (
+                Action::EditOrganisation(orgs),
+                [false, false, false, false, true, false, true],
+            ),
             (Action::ManageOwnAccount, [false, true, true, true, true, true, true]),
             (Action::ManageUsers, [false, false, false, false, false, false, true]),
             (Action::ViewSiteAudit, [false, false, false, false, false, false, true]),
         ];
         for (action, allowed) in table {
-            for (role, want) in [Public, OrganisationMember, Contributor, BoardMember, Lead, NationalAssurance, SiteAdmin]
-                .into_iter()
-                .zip(allowed)
+            for (role, want) in [
+                Public,
+                OrganisationMember,
+                Contributor,
+                BoardMember,
+                Lead,
+                NationalAssurance,
+                SiteAdmin,
+            ]
+            .into_iter()
+            .zip(allowed)
             {
                 assert_eq!(can(&with(role, f), action), want, "{role:?} {action:?}");
             }
@@ -354,11 +381,19 @@ mod tests {
 
     #[test]
     fn a_role_in_one_footprint_gives_nothing_in_another() {
-        for role in [Role::OrganisationMember, Role::Contributor, Role::BoardMember, Role::Lead] {
+        for role in [
+            Role::OrganisationMember,
+            Role::Contributor,
+            Role::BoardMember,
+            Role::Lead,
+        ] {
             let a = with(role, 1);
             assert!(!can(&a, Action::ViewFootprintPrivate(2)), "{role:?}");
             assert!(!can(&a, Action::EditPartners(2)), "{role:?}");
-            assert!(!can(&a, Action::EditOrganisation(OrganisationFootprints::new(&[2, 3]))), "{role:?}");
+            assert!(
+                !can(&a, Action::EditOrganisation(OrganisationFootprints::new(&[2, 3]))),
+                "{role:?}"
+            );
         }
     }
 

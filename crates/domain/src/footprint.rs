@@ -79,7 +79,9 @@ pub fn reference_footprints() -> Vec<NewFootprint> {
         let [code, name, region] = fields.as_slice() else {
             panic!("stp-footprints.csv: expected three fields in {line:?}");
         };
-        out.push(NewFootprint::parse(code, name, region).unwrap_or_else(|e| panic!("stp-footprints.csv: {line:?}: {e:?}")));
+        out.push(
+            NewFootprint::parse(code, name, region).unwrap_or_else(|e| panic!("stp-footprints.csv: {line:?}: {e:?}")),
+        );
     }
     out
 }

@@ -25,7 +25,10 @@ pub(crate) fn one_line(text: &str, what: &str, max: usize) -> Result<String, Inv
         return Err(Invalid(format!("Enter {what}")));
     }
     if t.chars().count() > max {
-        return Err(Invalid(format!("{} must be {max} characters or fewer", capitalise(what))));
+        return Err(Invalid(format!(
+            "{} must be {max} characters or fewer",
+            capitalise(what)
+        )));
     }
     if t.chars().any(char::is_control) {
         return Err(Invalid(format!("{} must be a single line of text", capitalise(what))));
@@ -34,7 +37,11 @@ pub(crate) fn one_line(text: &str, what: &str, max: usize) -> Result<String, Inv
 }
 
 fn capitalise(s: &str) -> String {
-    let s = s.strip_prefix("the ").or_else(|| s.strip_prefix("a ")).or_else(|| s.strip_prefix("an ")).unwrap_or(s);
+    let s = s
+        .strip_prefix("the ")
+        .or_else(|| s.strip_prefix("a "))
+        .or_else(|| s.strip_prefix("an "))
+        .unwrap_or(s);
     let mut c = s.chars();
     match c.next() {
         Some(f) => f.to_uppercase().chain(c).collect(),

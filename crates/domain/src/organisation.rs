@@ -166,7 +166,10 @@ impl OrganisationInput {
         } else if (3..=6).contains(&ods.len()) && ods.bytes().all(|b| b.is_ascii_alphanumeric()) {
             Some(ods)
         } else {
-            errors.push(("ods_code", Invalid("ODS code must be 3 to 6 letters and digits, like RXX".into())));
+            errors.push((
+                "ods_code",
+                Invalid("ODS code must be 3 to 6 letters and digits, like RXX".into()),
+            ));
             None
         };
         match (name, kind) {
@@ -196,7 +199,8 @@ mod tests {
 
     #[test]
     fn organisation_fields_are_checked_together() {
-        let ok = OrganisationInput::parse(" Eastvale Hospitals NHS Foundation Trust ", "acute-trust", true, "rxx").unwrap();
+        let ok =
+            OrganisationInput::parse(" Eastvale Hospitals NHS Foundation Trust ", "acute-trust", true, "rxx").unwrap();
         assert_eq!(ok.name, "Eastvale Hospitals NHS Foundation Trust");
         assert_eq!(ok.ods_code.as_deref(), Some("RXX"));
         let e = OrganisationInput::parse("Eastvale CVS", "cvs", true, "R-1").unwrap_err();

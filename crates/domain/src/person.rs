@@ -18,7 +18,9 @@ impl Email {
             return Err(bad());
         }
         let (local, domain) = t.split_once('@').ok_or_else(bad)?;
-        let labels_ok = domain.split('.').all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-'));
+        let labels_ok = domain
+            .split('.')
+            .all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-'));
         if local.is_empty() || domain.contains('@') || !domain.contains('.') || !labels_ok {
             return Err(bad());
         }
@@ -61,7 +63,14 @@ pub fn check_new_password(password: &str, email: Option<&Email>) -> Result<(), I
         c.len()
     };
     const COMMON: [&str; 8] = [
-        "password", "123456", "qwerty", "letmein", "welcome", "footprint", "admin", "nhs",
+        "password",
+        "123456",
+        "qwerty",
+        "letmein",
+        "welcome",
+        "footprint",
+        "admin",
+        "nhs",
     ];
     let only_common = {
         let mut rest = lower.clone();
@@ -86,7 +95,17 @@ mod tests {
     #[test]
     fn emails() {
         assert_eq!(Email::parse(" Ada@Example.ORG ").unwrap().as_str(), "ada@example.org");
-        for bad in ["", "ada", "ada@", "@x.org", "ada@org", "a b@x.org", "a@@x.org", "a@x..org", "a@-x.org"] {
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@x.org",
+            "ada@org",
+            "a b@x.org",
+            "a@@x.org",
+            "a@x..org",
+            "a@-x.org",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} accepted");
         }
     }

@@ -116,7 +116,12 @@ macro_rules! columns {
 impl Store {
     /// Audit entries, newest first: for one footprint or the whole site, `limit` of them, older
     /// than entry `before` if given (for paging).
-    pub async fn audit_entries(&self, footprint: Option<i64>, before: Option<i64>, limit: i64) -> Result<Vec<AuditEntry>> {
+    pub async fn audit_entries(
+        &self,
+        footprint: Option<i64>,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>> {
         let before = before.unwrap_or(i64::MAX);
         let rows = match footprint {
             Some(f) => {
@@ -148,7 +153,9 @@ impl Store {
 
     /// How many audit entries there are.
     pub async fn audit_count(&self) -> Result<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM audit_log").fetch_one(self.pool()).await?)
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM audit_log")
+            .fetch_one(self.pool())
+            .await?)
     }
 
     /// Tries to rewrite an audit entry; the database must refuse. (For tests and for the
@@ -163,7 +170,10 @@ impl Store {
 
     /// Tries to delete an audit entry; the database must refuse.
     pub async fn try_delete_audit(&self, id: i64) -> Result<()> {
-        sqlx::query("DELETE FROM audit_log WHERE id = $1").bind(id).execute(self.pool()).await?;
+        sqlx::query("DELETE FROM audit_log WHERE id = $1")
+            .bind(id)
+            .execute(self.pool())
+            .await?;
         Ok(())
     }
 }

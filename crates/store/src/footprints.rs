@@ -209,7 +209,12 @@ impl Store {
         out.sort_by(|a, b| {
             sector_order(a.organisation.kind)
                 .cmp(&sector_order(b.organisation.kind))
-                .then_with(|| a.organisation.name.to_lowercase().cmp(&b.organisation.name.to_lowercase()))
+                .then_with(|| {
+                    a.organisation
+                        .name
+                        .to_lowercase()
+                        .cmp(&b.organisation.name.to_lowercase())
+                })
         });
         Ok(out)
     }

@@ -62,7 +62,10 @@ pub enum StoreError {
 impl StoreError {
     /// Whether the error is the person's to fix (not the system's).
     pub fn is_user_error(&self) -> bool {
-        matches!(self, StoreError::Conflict { .. } | StoreError::NotFound(_) | StoreError::Stale(_))
+        matches!(
+            self,
+            StoreError::Conflict { .. } | StoreError::NotFound(_) | StoreError::Stale(_)
+        )
     }
 }
 

@@ -117,14 +117,15 @@ impl Store {
         input: &OrganisationInput,
     ) -> Result<Organisation> {
         let mut tx = self.write().await?;
-        let before = sqlx::query("SELECT id, name, kind, foundation_trust, ods_code, version FROM organisations WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .as_ref()
-            .map(organisation)
-            .transpose()?
-            .ok_or(StoreError::NotFound("That organisation"))?;
+        let before =
+            sqlx::query("SELECT id, name, kind, foundation_trust, ods_code, version FROM organisations WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .as_ref()
+                .map(organisation)
+                .transpose()?
+                .ok_or(StoreError::NotFound("That organisation"))?;
         if before.version != version {
             return Err(StoreError::Stale("This organisation"));
         }
@@ -166,10 +167,11 @@ impl Store {
 
     /// An organisation by id.
     pub async fn organisation(&self, id: i64) -> Result<Option<Organisation>> {
-        let row = sqlx::query("SELECT id, name, kind, foundation_trust, ods_code, version FROM organisations WHERE id = $1")
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?;
+        let row =
+            sqlx::query("SELECT id, name, kind, foundation_trust, ods_code, version FROM organisations WHERE id = $1")
+                .bind(id)
+                .fetch_optional(self.pool())
+                .await?;
         row.as_ref().map(organisation).transpose()
     }
 

@@ -103,10 +103,11 @@ impl Store {
 
     /// A user's API tokens, newest first.
     pub async fn api_tokens(&self, user_id: i64) -> Result<Vec<ApiToken>> {
-        let rows = sqlx::query("SELECT id, name, created_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY id DESC")
-            .bind(user_id)
-            .fetch_all(self.pool())
-            .await?;
+        let rows =
+            sqlx::query("SELECT id, name, created_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY id DESC")
+                .bind(user_id)
+                .fetch_all(self.pool())
+                .await?;
         rows.iter()
             .map(|r| {
                 Ok(ApiToken {
@@ -122,13 +123,14 @@ impl Store {
     /// Revokes one of a user's API tokens.
     pub async fn revoke_api_token(&self, who: &Who, user_id: i64, token_id: i64) -> Result<()> {
         let mut tx = self.write().await?;
-        let n = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL")
-            .bind(now_ms())
-            .bind(token_id)
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+        let n =
+            sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL")
+                .bind(now_ms())
+                .bind(token_id)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
         if n == 0 {
             return Err(StoreError::NotFound("That API token"));
         }
@@ -161,4 +163,3 @@ impl Store {
         }
     }
 }
-

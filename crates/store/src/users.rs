@@ -69,7 +69,9 @@ macro_rules! user_columns {
 impl Store {
     /// How many accounts exist.
     pub async fn user_count(&self) -> Result<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(self.pool()).await?)
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(self.pool())
+            .await?)
     }
 
     /// Creates an account.
@@ -91,7 +93,10 @@ impl Store {
             if is_unique_violation(&e) {
                 StoreError::Conflict {
                     field: "email",
-                    message: format!("An account with the email address {} already exists", new.email.as_str()),
+                    message: format!(
+                        "An account with the email address {} already exists",
+                        new.email.as_str()
+                    ),
                 }
             } else if crate::is_foreign_key_violation(&e) {
                 StoreError::NotFound("That organisation")
@@ -121,6 +126,41 @@ impl Store {
         Ok(created)
     }
 
+    /// Sets a person's password hash (and ends their sessions, so an old sign-in stops working).
+    pub async fn set_password(&self, who: &Who, user_id: i64, password_hash: &str) -> Result<()> {
+        let mut tx = self.write().await?;
+        let n = sqlx::query("UPDATE users SET password_hash = $1, version = version + 1 WHERE id = $2")
+            .bind(password_hash)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound("That person"));
+        }
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        let change = Change {
+            action: "user.password",
+            entity: "user",
+            entity_id: user_id.to_string(),
+            footprint_id: None,
+            summary: "Set a new password".into(),
+            before: None,
+            after: None,
+        };
+        record(&mut tx, who, change).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// An account by email address.
+    pub async fn user_by_email(&self, email: &Email) -> Result<Option<User>> {
+        Ok(self.user_for_sign_in(email).await?.map(|(u, _)| u))
+    }
+
     /// An account by id.
     pub async fn user(&self, id: i64) -> Result<Option<User>> {
         let row = sqlx::query(concat!("SELECT ", user_columns!(), " FROM users WHERE id = $1"))
@@ -132,10 +172,14 @@ impl Store {
 
     /// An account and its password hash by email address.
     pub async fn user_for_sign_in(&self, email: &Email) -> Result<Option<(User, String)>> {
-        let row = sqlx::query(concat!("SELECT ", user_columns!(), ", password_hash FROM users WHERE email = $1"))
-            .bind(email.as_str())
-            .fetch_optional(self.pool())
-            .await?;
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            user_columns!(),
+            ", password_hash FROM users WHERE email = $1"
+        ))
+        .bind(email.as_str())
+        .fetch_optional(self.pool())
+        .await?;
         row.as_ref()
             .map(|r| Ok((user(r)?, r.try_get("password_hash")?)))
             .transpose()
@@ -143,20 +187,32 @@ impl Store {
 
     /// Every account, by name.
     pub async fn users(&self) -> Result<Vec<User>> {
-        let rows = sqlx::query(concat!("SELECT ", user_columns!(), " FROM users ORDER BY lower(display_name), id"))
-            .fetch_all(self.pool())
-            .await?;
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            user_columns!(),
+            " FROM users ORDER BY lower(display_name), id"
+        ))
+        .fetch_all(self.pool())
+        .await?;
         rows.iter().map(user).collect()
     }
 
     /// Gives a person a role in a footprint (no change if they hold it).
-    pub async fn grant_footprint_role(&self, who: &Who, user_id: i64, footprint_id: i64, role: FootprintRole) -> Result<()> {
+    pub async fn grant_footprint_role(
+        &self,
+        who: &Who,
+        user_id: i64,
+        footprint_id: i64,
+        role: FootprintRole,
+    ) -> Result<()> {
         let mut tx = self.write().await?;
-        let names = sqlx::query("SELECT u.display_name AS u, f.name AS f FROM users u, footprints f WHERE u.id = $1 AND f.id = $2")
-            .bind(user_id)
-            .bind(footprint_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let names = sqlx::query(
+            "SELECT u.display_name AS u, f.name AS f FROM users u, footprints f WHERE u.id = $1 AND f.id = $2",
+        )
+        .bind(user_id)
+        .bind(footprint_id)
+        .fetch_optional(&mut *tx)
+        .await?;
         let Some(names) = names else {
             return Err(StoreError::NotFound("The person or the footprint"));
         };
@@ -199,7 +255,8 @@ impl Store {
         rows.iter()
             .map(|r| {
                 let role: String = r.try_get("role")?;
-                let role = FootprintRole::parse(&role).ok_or_else(|| sqlx::Error::Decode(format!("role {role:?}").into()))?;
+                let role =
+                    FootprintRole::parse(&role).ok_or_else(|| sqlx::Error::Decode(format!("role {role:?}").into()))?;
                 Ok((user(r)?, role))
             })
             .collect()
@@ -219,10 +276,12 @@ impl Store {
             }
         }
         let partner_of: Vec<i64> = match user.organisation_id {
-            Some(org) => sqlx::query_scalar("SELECT footprint_id FROM footprint_partners WHERE organisation_id = $1")
-                .bind(org)
-                .fetch_all(self.pool())
-                .await?,
+            Some(org) => {
+                sqlx::query_scalar("SELECT footprint_id FROM footprint_partners WHERE organisation_id = $1")
+                    .bind(org)
+                    .fetch_all(self.pool())
+                    .await?
+            }
             None => Vec::new(),
         };
         Ok(Actor {

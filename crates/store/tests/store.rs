@@ -33,16 +33,29 @@ both_backends!(reference_data_loads_once, |store: Store| async move {
 both_backends!(partners_with_overlaps_and_audit, |store: Store| async move {
     let (wy, humber) = reference(&store).await;
     let who = Who::system("test");
-    let trust = store.create_organisation(&who, &org("Eastvale Hospitals NHS Trust", "acute-trust")).await.unwrap();
-    let cvs = store.create_organisation(&who, &org("Eastvale CVS", "cvs")).await.unwrap();
+    let trust = store
+        .create_organisation(&who, &org("Eastvale Hospitals NHS Trust", "acute-trust"))
+        .await
+        .unwrap();
+    let cvs = store
+        .create_organisation(&who, &org("Eastvale CVS", "cvs"))
+        .await
+        .unwrap();
     store.add_partner(&who, wy, trust.id).await.unwrap();
     store.add_partner(&who, wy, cvs.id).await.unwrap();
     store.add_partner(&who, humber, trust.id).await.unwrap();
 
     let partners = store.partners(wy).await.unwrap();
     let names: Vec<_> = partners.iter().map(|p| p.organisation.name.as_str()).collect();
-    assert_eq!(names, ["Eastvale Hospitals NHS Trust", "Eastvale CVS"], "trusts before the voluntary sector");
-    assert_eq!(partners[0].also_in, [("E54000006".to_string(), "Humber, Coast and Vale".to_string())]);
+    assert_eq!(
+        names,
+        ["Eastvale Hospitals NHS Trust", "Eastvale CVS"],
+        "trusts before the voluntary sector"
+    );
+    assert_eq!(
+        partners[0].also_in,
+        [("E54000006".to_string(), "Humber, Coast and Vale".to_string())]
+    );
     assert!(partners[1].also_in.is_empty());
     assert_eq!(store.organisation_footprints(trust.id).await.unwrap().len(), 2);
 
@@ -51,21 +64,40 @@ both_backends!(partners_with_overlaps_and_audit, |store: Store| async move {
     match store.add_partner(&who, wy, trust.id).await {
         Err(StoreError::Conflict { field, message }) => {
             assert_eq!(field, "organisation");
-            assert_eq!(message, "Eastvale Hospitals NHS Trust is already a partner of West Yorkshire and Harrogate");
+            assert_eq!(
+                message,
+                "Eastvale Hospitals NHS Trust is already a partner of West Yorkshire and Harrogate"
+            );
         }
         other => panic!("expected a conflict, got {other:?}"),
     }
-    assert!(matches!(store.add_partner(&who, wy, 999_999).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(
+        store.add_partner(&who, wy, 999_999).await,
+        Err(StoreError::NotFound(_))
+    ));
     assert_eq!(store.audit_count().await.unwrap(), before);
 
     store.remove_partner(&who, wy, cvs.id).await.unwrap();
     assert_eq!(store.partners(wy).await.unwrap().len(), 1);
-    assert!(matches!(store.remove_partner(&who, wy, cvs.id).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(
+        store.remove_partner(&who, wy, cvs.id).await,
+        Err(StoreError::NotFound(_))
+    ));
 
     let entries = store.audit_entries(Some(wy), None, 10).await.unwrap();
     let actions: Vec<_> = entries.iter().map(|e| e.action.as_str()).collect();
-    assert_eq!(actions, ["footprint.partner.remove", "footprint.partner.add", "footprint.partner.add"]);
-    assert_eq!(entries[0].summary, "Removed Eastvale CVS as a partner of West Yorkshire and Harrogate");
+    assert_eq!(
+        actions,
+        [
+            "footprint.partner.remove",
+            "footprint.partner.add",
+            "footprint.partner.add"
+        ]
+    );
+    assert_eq!(
+        entries[0].summary,
+        "Removed Eastvale CVS as a partner of West Yorkshire and Harrogate"
+    );
     assert!(entries[0].before.is_some() && entries[0].after.is_none());
 });
 
@@ -80,7 +112,10 @@ both_backends!(organisation_names_and_codes_are_unique, |store: Store| async mov
     }
     let same_code = OrganisationInput::parse("Eastvale Council", "unitary-council", false, "n01").unwrap();
     match store.create_organisation(&who, &same_code).await {
-        Err(StoreError::Conflict { field: "ods_code", message }) => assert!(message.contains("N01")),
+        Err(StoreError::Conflict {
+            field: "ods_code",
+            message,
+        }) => assert!(message.contains("N01")),
         other => panic!("expected an ODS code conflict, got {other:?}"),
     }
     assert_eq!(store.organisations().await.unwrap().len(), 1);
@@ -88,17 +123,28 @@ both_backends!(organisation_names_and_codes_are_unique, |store: Store| async mov
 
 both_backends!(stale_edits_are_refused, |store: Store| async move {
     let who = Who::system("test");
-    let created = store.create_organisation(&who, &org("Eastvale Healthwatch", "healthwatch")).await.unwrap();
+    let created = store
+        .create_organisation(&who, &org("Eastvale Healthwatch", "healthwatch"))
+        .await
+        .unwrap();
     let renamed = org("Healthwatch Eastvale", "healthwatch");
-    let edited = store.update_organisation(&who, created.id, created.version, &renamed).await.unwrap();
+    let edited = store
+        .update_organisation(&who, created.id, created.version, &renamed)
+        .await
+        .unwrap();
     assert_eq!(edited.version, 2);
     // A second person still holding version 1 is told, and their edit is not applied.
     let other = org("Healthwatch in Eastvale", "healthwatch");
     assert!(matches!(
-        store.update_organisation(&who, created.id, created.version, &other).await,
+        store
+            .update_organisation(&who, created.id, created.version, &other)
+            .await,
         Err(StoreError::Stale(_))
     ));
-    assert_eq!(store.organisation(created.id).await.unwrap().unwrap().name, "Healthwatch Eastvale");
+    assert_eq!(
+        store.organisation(created.id).await.unwrap().unwrap().name,
+        "Healthwatch Eastvale"
+    );
     let entry = &store.audit_entries(None, None, 1).await.unwrap()[0];
     assert_eq!(entry.action, "organisation.update");
     assert!(entry.before.as_deref().unwrap().contains("Eastvale Healthwatch"));
@@ -117,7 +163,10 @@ both_backends!(the_audit_log_cannot_be_rewritten, |store: Store| async move {
 both_backends!(people_roles_and_what_they_may_do, |store: Store| async move {
     let (wy, humber) = reference(&store).await;
     let who = Who::system("test");
-    let trust = store.create_organisation(&who, &org("Eastvale Hospitals NHS Trust", "acute-trust")).await.unwrap();
+    let trust = store
+        .create_organisation(&who, &org("Eastvale Hospitals NHS Trust", "acute-trust"))
+        .await
+        .unwrap();
     store.add_partner(&who, wy, trust.id).await.unwrap();
     let new = NewUser {
         email: Email::parse("Ada@Example.org").unwrap(),
@@ -132,13 +181,23 @@ both_backends!(people_roles_and_what_they_may_do, |store: Store| async move {
         Err(StoreError::Conflict { field: "email", .. }) => {}
         other => panic!("expected an email conflict, got {other:?}"),
     }
-    store.grant_footprint_role(&who, ada.id, humber, FootprintRole::Lead).await.unwrap();
-    store.grant_footprint_role(&who, ada.id, humber, FootprintRole::Lead).await.unwrap();
+    store
+        .grant_footprint_role(&who, ada.id, humber, FootprintRole::Lead)
+        .await
+        .unwrap();
+    store
+        .grant_footprint_role(&who, ada.id, humber, FootprintRole::Lead)
+        .await
+        .unwrap();
     let actor = store.actor(&ada).await.unwrap();
     assert_eq!(actor.role_in(wy), Role::OrganisationMember);
     assert_eq!(actor.role_in(humber), Role::Lead);
     assert_eq!(store.footprint_people(humber).await.unwrap().len(), 1);
-    let (found, hash) = store.user_for_sign_in(&Email::parse("ada@example.org").unwrap()).await.unwrap().unwrap();
+    let (found, hash) = store
+        .user_for_sign_in(&Email::parse("ada@example.org").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!((found.id, hash.as_str()), (ada.id, "$argon2id$test"));
     // Granting twice records once.
     let grants = store.audit_entries(Some(humber), None, 10).await.unwrap();
@@ -165,19 +224,43 @@ both_backends!(sessions_tokens_and_sign_in_attempts, |store: Store| async move {
     store.delete_session("live").await.unwrap();
     assert!(store.session_user("live").await.unwrap().is_none());
 
-    let token = store.create_api_token(&grace.who(), grace.id, "dashboard", "hash1").await.unwrap();
+    let token = store
+        .create_api_token(&grace.who(), grace.id, "dashboard", "hash1")
+        .await
+        .unwrap();
     assert_eq!(store.api_token_user("hash1").await.unwrap().unwrap().id, grace.id);
     store.revoke_api_token(&grace.who(), grace.id, token.id).await.unwrap();
     assert!(store.api_token_user("hash1").await.unwrap().is_none());
-    assert!(matches!(store.revoke_api_token(&grace.who(), grace.id, token.id).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(
+        store.revoke_api_token(&grace.who(), grace.id, token.id).await,
+        Err(StoreError::NotFound(_))
+    ));
     assert!(store.api_tokens(grace.id).await.unwrap()[0].revoked_at.is_some());
 
     for _ in 0..3 {
-        store.record_sign_in_attempt("grace@example.org", "10.0.0.1", false).await.unwrap();
+        store
+            .record_sign_in_attempt("grace@example.org", "10.0.0.1", false)
+            .await
+            .unwrap();
     }
-    store.record_sign_in_attempt("grace@example.org", "10.0.0.2", true).await.unwrap();
-    assert_eq!(store.failed_sign_ins("grace@example.org", "10.0.0.1", now - 1000).await.unwrap(), (3, 3));
-    assert_eq!(store.failed_sign_ins("x@example.org", "10.0.0.2", now - 1000).await.unwrap(), (0, 0));
+    store
+        .record_sign_in_attempt("grace@example.org", "10.0.0.2", true)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .failed_sign_ins("grace@example.org", "10.0.0.1", now - 1000)
+            .await
+            .unwrap(),
+        (3, 3)
+    );
+    assert_eq!(
+        store
+            .failed_sign_ins("x@example.org", "10.0.0.2", now - 1000)
+            .await
+            .unwrap(),
+        (0, 0)
+    );
 });
 
 both_backends!(footprints_set_up_here, |store: Store| async move {

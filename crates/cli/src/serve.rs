@@ -1,0 +1,299 @@
+//! `footprint serve`: the web application on SQLite (default) or PostgreSQL (`DATABASE_URL`).
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use footprint_store::Store;
+use footprint_web::{AppState, Application, Config, setup};
+
+/// Options of `footprint serve`.
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, env = "FOOTPRINT_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Database: sqlite://PATH (created on first start) or postgres://USER@HOST/DB.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://footprint.db")]
+    database_url: String,
+    /// Mark cookies Secure: set when the site is served over HTTPS.
+    #[arg(long, env = "FOOTPRINT_SECURE_COOKIES")]
+    secure_cookies: bool,
+    /// Log level or filter (error, warn, info, debug, or a tracing filter).
+    #[arg(long, env = "FOOTPRINT_LOG", default_value = "info")]
+    log_level: String,
+    /// Log as JSON lines (for log collectors) instead of text.
+    #[arg(long, env = "FOOTPRINT_LOG_JSON")]
+    log_json: bool,
+    /// Load the fictional demo footprint and print a password for a demo account in each role.
+    #[arg(long)]
+    demo: bool,
+}
+
+/// Options of `footprint user`.
+#[derive(clap::Subcommand)]
+pub enum UserCommand {
+    /// Create an account and print its one-time password.
+    Create {
+        /// Sign-in email address.
+        #[arg(long)]
+        email: String,
+        /// Name shown to others.
+        #[arg(long)]
+        name: String,
+        /// Make them a site administrator.
+        #[arg(long)]
+        admin: bool,
+        /// Database, as for serve.
+        #[arg(long, env = "DATABASE_URL", default_value = "sqlite://footprint.db")]
+        database_url: String,
+    },
+}
+
+fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build()
+}
+
+fn init_logs(level: &str, json: bool) {
+    let filter =
+        tracing_subscriber::EnvFilter::try_new(level).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+/// Runs `footprint serve`.
+pub fn run(args: ServeArgs) -> ExitCode {
+    init_logs(&args.log_level, args.log_json);
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("footprint serve: cannot start: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    rt.block_on(serve(args))
+}
+
+async fn serve(args: ServeArgs) -> ExitCode {
+    let store = match Store::open(&args.database_url, 16).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!(
+                "footprint serve: cannot open the database {}: {e}",
+                redact(&args.database_url)
+            );
+            return ExitCode::from(2);
+        }
+    };
+    match setup::first_start(&store).await {
+        Ok(Some((email, password))) => {
+            println!("First start: an administrator account was made. Its password is shown only this once:");
+            println!("  email:    {email}");
+            println!("  password: {password}");
+        }
+        Ok(None) => {}
+        Err(e) => {
+            eprintln!("footprint serve: cannot set the database up: {e}");
+            return ExitCode::from(1);
+        }
+    }
+    if args.demo {
+        match setup::load_demo(&store).await {
+            Ok(accounts) => {
+                println!(
+                    "Demo footprint: Northshire and Eastvale (fictional), at /footprints/{}",
+                    setup::DEMO_CODE
+                );
+                println!("Demo accounts (new passwords at every start with --demo):");
+                for a in accounts {
+                    println!("  {:<36} {:<36} {}", a.role, a.email, a.password);
+                }
+            }
+            Err(e) => {
+                eprintln!("footprint serve: cannot load the demo: {e}");
+                return ExitCode::from(1);
+            }
+        }
+    }
+    let config = Config {
+        listen: args.listen,
+        secure_cookies: args.secure_cookies,
+        session_lifetime: Duration::from_secs(8 * 3600),
+    };
+    let state = match AppState::new(store.clone(), config).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("footprint serve: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let app = match Application::build(state).await {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("footprint serve: cannot listen on {}: {e}", args.listen);
+            return ExitCode::from(2);
+        }
+    };
+    println!(
+        "Footprint is running at http://{}:{} (Ctrl-C to stop)",
+        args.listen.ip(),
+        app.port()
+    );
+    tracing::info!(listen = %args.listen, database = %redact(&args.database_url), "serving");
+    let result = app.run_until(shutdown_signal()).await;
+    store.close().await;
+    match result {
+        Ok(()) => {
+            tracing::info!("stopped");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("footprint serve: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Ctrl-C or SIGTERM: stop taking connections and finish the requests in flight.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// A database URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Runs `footprint user …`.
+pub fn user(cmd: UserCommand) -> ExitCode {
+    let UserCommand::Create {
+        email,
+        name,
+        admin,
+        database_url,
+    } = cmd;
+    let email = match footprint_domain::person::Email::parse(&email) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("footprint user create: --email: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let name = match footprint_domain::person::parse_display_name(&name) {
+        Ok(n) => n,
+        Err(e) => {
+            eprintln!("footprint user create: --name: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("footprint user create: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    rt.block_on(async move {
+        let store = match Store::open(&database_url, 2).await {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!(
+                    "footprint user create: cannot open the database {}: {e}",
+                    redact(&database_url)
+                );
+                return ExitCode::from(2);
+            }
+        };
+        let password = setup::random_password();
+        let hash = match footprint_web::auth::hash_password_now(&password) {
+            Ok(h) => h,
+            Err(e) => {
+                eprintln!("footprint user create: {e:?}");
+                return ExitCode::from(1);
+            }
+        };
+        let new = footprint_store::users::NewUser {
+            email: email.clone(),
+            display_name: name,
+            password_hash: hash,
+            site_role: if admin {
+                footprint_domain::access::SiteRole::Admin
+            } else {
+                footprint_domain::access::SiteRole::None
+            },
+            organisation_id: None,
+        };
+        let code = match store
+            .create_user(&footprint_store::Who::system("footprint user create"), &new)
+            .await
+        {
+            Ok(_) => {
+                println!(
+                    "Created the account {}. Its password is shown only this once:",
+                    email.as_str()
+                );
+                println!("  password: {password}");
+                ExitCode::SUCCESS
+            }
+            Err(e) if e.is_user_error() => {
+                eprintln!("footprint user create: {e}");
+                ExitCode::from(2)
+            }
+            Err(e) => {
+                eprintln!("footprint user create: {e}");
+                ExitCode::from(1)
+            }
+        };
+        store.close().await;
+        code
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_kept_out_of_messages() {
+        assert_eq!(
+            super::redact("postgres://app:s3cret@db/footprint"),
+            "postgres://app:***@db/footprint"
+        );
+        assert_eq!(
+            super::redact("postgres://app@db/footprint"),
+            "postgres://app@db/footprint"
+        );
+        assert_eq!(super::redact("sqlite://footprint.db"), "sqlite://footprint.db");
+    }
+}

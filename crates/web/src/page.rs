@@ -1,0 +1,188 @@
+//! Page templates (askama, in `templates/`): the NHS.UK layout and every page's data.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use footprint_store::AuditEntry;
+use footprint_store::footprints::{Footprint, FootprintSummary, Partner};
+use footprint_store::organisations::Organisation;
+use footprint_store::sessions::ApiToken;
+use footprint_store::users::User;
+
+use crate::auth::Viewer;
+use crate::error::FieldError;
+
+/// What the layout needs on every page.
+#[derive(Debug, Clone, Default)]
+pub struct Page {
+    /// The page's title (the site name is added).
+    pub title: String,
+    /// The signed-in person's name.
+    pub user_name: Option<String>,
+    /// The CSRF token for forms.
+    pub csrf: String,
+    /// Which menu item is current.
+    pub nav: &'static str,
+    /// Whether to show the administration link.
+    pub admin: bool,
+    /// Field errors, for the error summary.
+    pub errors: Vec<FieldError>,
+}
+
+impl Page {
+    /// The page for a viewer.
+    pub fn new(title: impl Into<String>, viewer: &Viewer, nav: &'static str) -> Self {
+        Page {
+            title: title.into(),
+            user_name: viewer.user.as_ref().map(|u| u.display_name.clone()),
+            csrf: viewer.csrf.clone(),
+            nav,
+            admin: viewer.can(footprint_domain::access::Action::ViewSiteAudit),
+            errors: Vec::new(),
+        }
+    }
+
+    /// With field errors (the title gains "Error: ", as the design system asks).
+    pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
+        if !errors.is_empty() {
+            self.title = format!("Error: {}", self.title);
+        }
+        self.errors = errors;
+        self
+    }
+
+    /// The error message for a field, if any.
+    pub fn error(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+}
+
+/// An error page.
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub page: Page,
+    pub body: String,
+}
+
+impl ErrorPage {
+    /// An error page with a title and an explanation.
+    pub fn new(title: &str, body: String) -> Self {
+        ErrorPage {
+            page: Page {
+                title: title.to_string(),
+                ..Page::default()
+            },
+            body,
+        }
+    }
+}
+
+/// The home page.
+#[derive(Template, WebTemplate)]
+#[template(path = "home.html")]
+pub struct HomePage {
+    pub page: Page,
+    pub footprints: usize,
+    pub regions: Vec<(String, usize)>,
+}
+
+/// Every footprint.
+#[derive(Template, WebTemplate)]
+#[template(path = "footprints.html")]
+pub struct FootprintsPage {
+    pub page: Page,
+    pub footprints: Vec<FootprintSummary>,
+    pub regions: Vec<String>,
+    pub region: String,
+}
+
+/// One footprint.
+#[derive(Template, WebTemplate)]
+#[template(path = "footprint.html")]
+pub struct FootprintPage {
+    pub page: Page,
+    pub footprint: Footprint,
+    /// Partners grouped by sector.
+    pub sectors: Vec<(&'static str, Vec<Partner>)>,
+    pub partner_count: usize,
+    pub leads: Vec<User>,
+    /// People and their roles, for those who may see them.
+    pub people: Option<Vec<(User, &'static str)>>,
+    pub can_edit_partners: bool,
+    pub can_see_audit: bool,
+    pub banner: Option<String>,
+}
+
+/// Adding a partner to a footprint.
+#[derive(Template, WebTemplate)]
+#[template(path = "partner_add.html")]
+pub struct AddPartnerPage {
+    pub page: Page,
+    pub footprint: Footprint,
+    pub choices: Vec<Organisation>,
+    pub selected: String,
+}
+
+/// One organisation.
+#[derive(Template, WebTemplate)]
+#[template(path = "organisation.html")]
+pub struct OrganisationPage {
+    pub page: Page,
+    pub organisation: Organisation,
+    pub footprints: Vec<(i64, String, String)>,
+    pub can_edit: bool,
+}
+
+/// Adding or editing an organisation.
+#[derive(Template, WebTemplate)]
+#[template(path = "organisation_form.html")]
+pub struct OrganisationFormPage {
+    pub page: Page,
+    pub action: String,
+    pub heading: String,
+    pub name: String,
+    pub kind: String,
+    pub foundation_trust: bool,
+    pub ods_code: String,
+    pub version: i64,
+    pub then_footprint: String,
+    pub kinds: Vec<(String, String)>,
+}
+
+/// Signing in.
+#[derive(Template, WebTemplate)]
+#[template(path = "sign_in.html")]
+pub struct SignInPage {
+    pub page: Page,
+    pub email: String,
+}
+
+/// One's account and API tokens.
+#[derive(Template, WebTemplate)]
+#[template(path = "account.html")]
+pub struct AccountPage {
+    pub page: Page,
+    pub user: User,
+    pub roles: Vec<(String, String, &'static str)>,
+    pub tokens: Vec<ApiToken>,
+    pub new_token: Option<String>,
+    pub token_name: String,
+}
+
+/// The audit log.
+#[derive(Template, WebTemplate)]
+#[template(path = "audit.html")]
+pub struct AuditPage {
+    pub page: Page,
+    pub heading: String,
+    pub entries: Vec<AuditEntry>,
+    pub next: Option<String>,
+}
+
+/// Formats a time for people.
+pub fn when(ms: &i64) -> String {
+    footprint_store::format_time(*ms)
+}

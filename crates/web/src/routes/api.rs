@@ -1,0 +1,155 @@
+//! The JSON API under `/api/v1`: the same resources as the pages, the same permissions, and an
+//! OpenAPI document at `/api/v1/openapi.json`. Programs sign in with `Authorization: Bearer`
+//! (an API token); a browser session works too, with the `X-CSRF-Token` header on changes.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequestParts, Path, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get};
+use axum::{Json, Router};
+use footprint_domain::access::Action;
+use footprint_domain::organisation::OrganisationInput;
+use serde_json::{Value, json};
+
+use crate::AppState;
+use crate::auth::Viewer;
+use crate::error::{ApiError, AppError, FieldError};
+use crate::routes::field_errors;
+use crate::routes::footprints::footprint;
+
+/// The routes (nested under `/api/v1`).
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(openapi))
+        .route("/footprints", get(footprints))
+        .route("/footprints/{code}", get(one_footprint))
+        .route("/footprints/{code}/partners", get(partners).post(add_partner))
+        .route("/footprints/{code}/partners/{organisation}", delete(remove_partner))
+        .route("/organisations", get(organisations).post(create_organisation))
+        .route("/organisations/{id}", get(one_organisation))
+        .fallback(|| async { ApiError(AppError::NotFound) })
+}
+
+/// Works out the viewer for every API request, so that an unknown or revoked token is refused
+/// everywhere, reads included, with a JSON error.
+pub async fn identify(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let (mut parts, body) = req.into_parts();
+    if let Err(e) = Viewer::from_request_parts(&mut parts, &state).await {
+        return ApiError(e).into_response();
+    }
+    next.run(Request::from_parts(parts, body)).await
+}
+
+fn body<T>(r: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
+    r.map(|Json(v)| v)
+        .map_err(|e| ApiError(AppError::Invalid(vec![FieldError::new("body", e.body_text())])))
+}
+
+async fn footprints(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!({ "footprints": state.store.footprints().await? })))
+}
+
+async fn one_footprint(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<Value>, ApiError> {
+    let f = footprint(&state, &code).await?;
+    let partners = state.store.partners(f.id).await?;
+    Ok(Json(json!({ "footprint": f, "partners": partners })))
+}
+
+async fn partners(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<Value>, ApiError> {
+    let f = footprint(&state, &code).await?;
+    Ok(Json(json!({ "partners": state.store.partners(f.id).await? })))
+}
+
+#[derive(serde::Deserialize)]
+struct NewPartner {
+    organisation_id: i64,
+}
+
+async fn add_partner(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(code): Path<String>,
+    json: Result<Json<NewPartner>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let f = footprint(&state, &code).await?;
+    viewer.require(Action::EditPartners(f.id))?;
+    let new = body(json)?;
+    match state.store.add_partner(&viewer.who(), f.id, new.organisation_id).await {
+        Ok(()) => {}
+        Err(footprint_store::StoreError::NotFound(_)) => {
+            return Err(ApiError(AppError::Invalid(vec![FieldError::new(
+                "organisation_id",
+                "No organisation has that id",
+            )])));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "partners": state.store.partners(f.id).await? })),
+    )
+        .into_response())
+}
+
+async fn remove_partner(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((code, organisation)): Path<(String, i64)>,
+) -> Result<StatusCode, ApiError> {
+    let f = footprint(&state, &code).await?;
+    viewer.require(Action::EditPartners(f.id))?;
+    state.store.remove_partner(&viewer.who(), f.id, organisation).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn organisations(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!({ "organisations": state.store.organisations().await? })))
+}
+
+async fn one_organisation(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Json<Value>, ApiError> {
+    let o = state.store.organisation(id).await?.ok_or(AppError::NotFound)?;
+    let footprints: Vec<Value> = state
+        .store
+        .organisation_footprints(id)
+        .await?
+        .into_iter()
+        .map(|(_, code, name)| json!({"code": code, "name": name}))
+        .collect();
+    Ok(Json(json!({ "organisation": o, "footprints": footprints })))
+}
+
+#[derive(serde::Deserialize)]
+struct NewOrganisation {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    foundation_trust: bool,
+    #[serde(default)]
+    ods_code: Option<String>,
+}
+
+async fn create_organisation(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    json: Result<Json<NewOrganisation>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    viewer.require(Action::CreateOrganisation)?;
+    let new = body(json)?;
+    let input = OrganisationInput::parse(
+        &new.name,
+        &new.kind,
+        new.foundation_trust,
+        new.ods_code.as_deref().unwrap_or(""),
+    )
+    .map_err(|e| ApiError(AppError::Invalid(field_errors(e))))?;
+    let created = state.store.create_organisation(&viewer.who(), &input).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "organisation": created }))).into_response())
+}
+
+async fn openapi() -> impl IntoResponse {
+    Json(crate::routes::api_doc::document())
+}

@@ -1,0 +1,85 @@
+//! The OpenAPI 3.1 document of `/api/v1`, written to match the handlers in `api.rs`.
+
+use footprint_domain::organisation::OrgKind;
+use serde_json::{Value, json};
+
+/// The document.
+pub fn document() -> Value {
+    let kinds: Vec<&str> = OrgKind::ALL.iter().map(|k| k.key()).collect();
+    let error = json!({"$ref": "#/components/schemas/Error"});
+    let err = |d: &str| json!({"description": d, "content": {"application/json": {"schema": error}}});
+    let code = json!({"name": "code", "in": "path", "required": true, "schema": {"type": "string"}});
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Footprint API",
+            "version": "1",
+            "description": "Footprints, their partner organisations and the organisation directory. Reads are public; changes need an API token (Authorization: Bearer) or a browser session with the X-CSRF-Token header."
+        },
+        "servers": [{"url": "/api/v1"}],
+        "components": {
+            "securitySchemes": {"token": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Error": {"type": "object", "required": ["error", "message", "fields"], "properties": {
+                    "error": {"type": "string"}, "message": {"type": "string"},
+                    "fields": {"type": "array", "items": {"type": "object", "required": ["field", "message"],
+                        "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}}}},
+                "Footprint": {"type": "object", "required": ["id", "code", "name", "region", "reference", "demo"], "properties": {
+                    "id": {"type": "integer"}, "code": {"type": "string"}, "name": {"type": "string"},
+                    "region": {"type": "string"}, "reference": {"type": "boolean"}, "demo": {"type": "boolean"}}},
+                "FootprintSummary": {"allOf": [{"$ref": "#/components/schemas/Footprint"},
+                    {"type": "object", "required": ["partners"], "properties": {"partners": {"type": "integer"}}}]},
+                "Organisation": {"type": "object", "required": ["id", "name", "kind", "foundation_trust", "ods_code", "version"], "properties": {
+                    "id": {"type": "integer"}, "name": {"type": "string"}, "kind": {"type": "string", "enum": kinds},
+                    "foundation_trust": {"type": "boolean"}, "ods_code": {"type": ["string", "null"]}, "version": {"type": "integer"}}},
+                "Partner": {"type": "object", "required": ["organisation", "also_in"], "properties": {
+                    "organisation": {"$ref": "#/components/schemas/Organisation"},
+                    "also_in": {"type": "array", "items": {"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 2}}}},
+                "NewOrganisation": {"type": "object", "required": ["name", "kind"], "properties": {
+                    "name": {"type": "string"}, "kind": {"type": "string", "enum": kinds},
+                    "foundation_trust": {"type": "boolean"}, "ods_code": {"type": ["string", "null"]}}},
+                "NewPartner": {"type": "object", "required": ["organisation_id"], "properties": {"organisation_id": {"type": "integer"}}}
+            }
+        },
+        "paths": {
+            "/footprints": {"get": {"summary": "Every footprint", "responses": {"200": {"description": "The footprints",
+                "content": {"application/json": {"schema": {"type": "object", "required": ["footprints"], "properties": {
+                    "footprints": {"type": "array", "items": {"$ref": "#/components/schemas/FootprintSummary"}}}}}}}}}},
+            "/footprints/{code}": {"get": {"summary": "A footprint and its partners", "parameters": [code],
+                "responses": {"200": {"description": "The footprint", "content": {"application/json": {"schema": {"type": "object",
+                    "required": ["footprint", "partners"], "properties": {"footprint": {"$ref": "#/components/schemas/Footprint"},
+                    "partners": {"type": "array", "items": {"$ref": "#/components/schemas/Partner"}}}}}}}, "404": err("No such footprint")}}},
+            "/footprints/{code}/partners": {
+                "get": {"summary": "A footprint's partners", "parameters": [code], "responses": {
+                    "200": {"description": "The partners", "content": {"application/json": {"schema": {"type": "object", "required": ["partners"],
+                        "properties": {"partners": {"type": "array", "items": {"$ref": "#/components/schemas/Partner"}}}}}}},
+                    "404": err("No such footprint")}},
+                "post": {"summary": "Add a partner organisation", "security": [{"token": []}], "parameters": [code],
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewPartner"}}}},
+                    "responses": {"201": {"description": "Added; the partners now", "content": {"application/json": {"schema": {"type": "object",
+                        "required": ["partners"], "properties": {"partners": {"type": "array", "items": {"$ref": "#/components/schemas/Partner"}}}}}}},
+                        "401": err("Sign in needed or token not accepted"), "403": err("Not allowed"), "404": err("No such footprint"),
+                        "409": err("Already a partner"), "422": err("Invalid input")}}},
+            "/footprints/{code}/partners/{organisation}": {"delete": {"summary": "Remove a partner organisation", "security": [{"token": []}],
+                "parameters": [code, {"name": "organisation", "in": "path", "required": true, "schema": {"type": "integer"}}],
+                "responses": {"204": {"description": "Removed"}, "401": err("Sign in needed or token not accepted"),
+                    "403": err("Not allowed"), "404": err("No such footprint or partner")}}},
+            "/organisations": {
+                "get": {"summary": "Every organisation", "responses": {"200": {"description": "The organisations", "content": {"application/json": {
+                    "schema": {"type": "object", "required": ["organisations"], "properties": {
+                        "organisations": {"type": "array", "items": {"$ref": "#/components/schemas/Organisation"}}}}}}}}},
+                "post": {"summary": "Add an organisation", "security": [{"token": []}],
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewOrganisation"}}}},
+                    "responses": {"201": {"description": "Added", "content": {"application/json": {"schema": {"type": "object", "required": ["organisation"],
+                        "properties": {"organisation": {"$ref": "#/components/schemas/Organisation"}}}}}},
+                        "401": err("Sign in needed or token not accepted"), "403": err("Not allowed"),
+                        "409": err("Name or ODS code taken"), "422": err("Invalid input")}}},
+            "/organisations/{id}": {"get": {"summary": "An organisation and its footprints",
+                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
+                "responses": {"200": {"description": "The organisation", "content": {"application/json": {"schema": {"type": "object",
+                    "required": ["organisation", "footprints"], "properties": {"organisation": {"$ref": "#/components/schemas/Organisation"},
+                    "footprints": {"type": "array", "items": {"type": "object", "required": ["code", "name"],
+                        "properties": {"code": {"type": "string"}, "name": {"type": "string"}}}}}}}}}, "404": err("No such organisation")}}}
+        }
+    })
+}

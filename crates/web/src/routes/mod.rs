@@ -1,0 +1,65 @@
+//! Every route, by the part of the site it serves. Each module exposes `router()`.
+
+pub mod account;
+pub mod admin;
+pub mod api;
+mod api_doc;
+pub mod assets;
+pub mod footprints;
+pub mod health;
+pub mod organisations;
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum::response::IntoResponse;
+
+use crate::AppState;
+use crate::error::AppError;
+
+/// The router of the whole site.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(footprints::router())
+        .merge(organisations::router())
+        .merge(account::router())
+        .merge(admin::router())
+        .merge(health::router())
+        .merge(assets::router())
+        .nest(
+            "/api/v1",
+            api::router().layer(axum::middleware::from_fn_with_state(state.clone(), api::identify)),
+        )
+        .fallback(not_found)
+        .with_state(state)
+}
+
+async fn not_found() -> impl IntoResponse {
+    AppError::NotFound
+}
+
+/// The client's address (for sign-in rate limiting), or "unknown" when not served over TCP.
+pub struct ClientAddr(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map_or_else(|| "unknown".to_string(), |c| c.0.ip().to_string()),
+        ))
+    }
+}
+
+/// Turns domain validation errors into field errors.
+pub fn field_errors(errors: Vec<(&'static str, footprint_domain::Invalid)>) -> Vec<crate::error::FieldError> {
+    errors
+        .into_iter()
+        .map(|(f, e)| crate::error::FieldError::new(f, e.0))
+        .collect()
+}

@@ -1,0 +1,197 @@
+//! Setting a site up: the reference data and a first administrator on first start, and the
+//! fictional demo footprint for `footprint serve --demo`.
+
+use footprint_domain::access::{FootprintRole, SiteRole};
+use footprint_domain::footprint::NewFootprint;
+use footprint_domain::organisation::OrganisationInput;
+use footprint_domain::person::Email;
+use footprint_store::users::NewUser;
+use footprint_store::{Store, StoreError, Who};
+
+use crate::auth::hash_password_now;
+use crate::error::AppError;
+
+/// The email address of the administrator made on first start.
+pub const FIRST_ADMIN_EMAIL: &str = "admin@footprint.local";
+
+/// A new random password of 20 letters and digits (about 119 bits).
+pub fn random_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    crate::auth::random_bytes::<20>()
+        .iter()
+        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
+        .collect()
+}
+
+fn internal(e: AppError) -> StoreError {
+    StoreError::Config(format!("{e:?}"))
+}
+
+/// Loads the reference footprints; on an empty database makes the first administrator and
+/// returns their one-time password (shown once, never stored in clear).
+pub async fn first_start(store: &Store) -> Result<Option<(String, String)>, StoreError> {
+    store.ensure_reference_footprints().await?;
+    if store.user_count().await? > 0 {
+        return Ok(None);
+    }
+    let password = random_password();
+    let new = NewUser {
+        email: Email::parse(FIRST_ADMIN_EMAIL).expect("a valid address"),
+        display_name: "Site administrator".into(),
+        password_hash: hash_password_now(&password).map_err(internal)?,
+        site_role: SiteRole::Admin,
+        organisation_id: None,
+    };
+    match store.create_user(&Who::system("first start"), &new).await {
+        Ok(_) => Ok(Some((FIRST_ADMIN_EMAIL.to_string(), password))),
+        // Another instance starting at the same moment made it first.
+        Err(StoreError::Conflict { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The demo footprint's code.
+pub const DEMO_CODE: &str = "DEMO01";
+
+/// One demo account: the role in words, the email address and the password.
+#[derive(Debug, Clone)]
+pub struct DemoAccount {
+    /// The role.
+    pub role: &'static str,
+    /// Sign-in email address.
+    pub email: String,
+    /// Its password (new at every start with --demo).
+    pub password: String,
+}
+
+const DEMO_ORGANISATIONS: [(&str, &str, bool); 14] = [
+    ("Northshire Hospitals NHS Foundation Trust", "acute-trust", true),
+    ("Eastvale General Hospital NHS Trust", "acute-trust", false),
+    (
+        "Northshire and Eastvale Partnership NHS Foundation Trust",
+        "mental-health-trust",
+        true,
+    ),
+    ("Eastvale Community Health NHS Trust", "community-trust", false),
+    (
+        "North Coast Ambulance Service NHS Foundation Trust",
+        "ambulance-trust",
+        true,
+    ),
+    ("NHS Northshire CCG", "ccg", false),
+    ("NHS Eastvale CCG", "ccg", false),
+    ("Eastvale GP Federation", "gp-federation", false),
+    ("Northshire County Council", "county-council", false),
+    ("Eastvale Borough Council", "unitary-council", false),
+    ("Northshire Community Voluntary Service", "cvs", false),
+    ("Eastvale Carers' Network", "voluntary-organisation", false),
+    ("Healthwatch Northshire", "healthwatch", false),
+    ("Healthwatch Eastvale", "healthwatch", false),
+];
+
+/// (role, email, name, site role, footprint role, belongs to the first organisation)
+const DEMO_PEOPLE: [(&str, &str, &str, SiteRole, Option<FootprintRole>); 6] = [
+    (
+        "Partner organisation member",
+        "member@demo.footprint.local",
+        "Sam Okafor",
+        SiteRole::None,
+        None,
+    ),
+    (
+        "Footprint contributor",
+        "contributor@demo.footprint.local",
+        "Priya Shah",
+        SiteRole::None,
+        Some(FootprintRole::Contributor),
+    ),
+    (
+        "Board member",
+        "board@demo.footprint.local",
+        "Councillor Jean Hartley",
+        SiteRole::None,
+        Some(FootprintRole::BoardMember),
+    ),
+    (
+        "Footprint lead / programme office",
+        "lead@demo.footprint.local",
+        "Dr Tom Reid",
+        SiteRole::None,
+        Some(FootprintRole::Lead),
+    ),
+    (
+        "National assurance",
+        "national@demo.footprint.local",
+        "Alex Morgan",
+        SiteRole::NationalAssurance,
+        None,
+    ),
+    (
+        "Site administrator",
+        "admin@demo.footprint.local",
+        "Chris Lee",
+        SiteRole::Admin,
+        None,
+    ),
+];
+
+/// Loads the fictional demo footprint (once) with its partners and a person in each role, and
+/// gives every demo account a new password, returned to be printed.
+pub async fn load_demo(store: &Store) -> Result<Vec<DemoAccount>, StoreError> {
+    let who = Who::system("demo");
+    let footprint = match store.footprint_by_code(DEMO_CODE).await? {
+        Some(f) => f,
+        None => {
+            let f = NewFootprint::parse(DEMO_CODE, "Northshire and Eastvale (fictional)", "North").expect("valid");
+            store.create_footprint(&who, &f, true).await?
+        }
+    };
+    let mut first_org = None;
+    for (name, kind, ft) in DEMO_ORGANISATIONS {
+        let existing = store.organisations().await?.into_iter().find(|o| o.name == name);
+        let org = match existing {
+            Some(o) => o,
+            None => {
+                store
+                    .create_organisation(&who, &OrganisationInput::parse(name, kind, ft, "").expect("valid"))
+                    .await?
+            }
+        };
+        first_org.get_or_insert(org.id);
+        match store.add_partner(&who, footprint.id, org.id).await {
+            Ok(()) | Err(StoreError::Conflict { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let mut accounts = Vec::new();
+    for (role, email, name, site_role, footprint_role) in DEMO_PEOPLE {
+        let password = random_password();
+        let hash = hash_password_now(&password).map_err(internal)?;
+        let email_v = Email::parse(email).expect("valid");
+        let user = match store.user_by_email(&email_v).await? {
+            Some(u) => {
+                store.set_password(&who, u.id, &hash).await?;
+                u
+            }
+            None => {
+                let new = NewUser {
+                    email: email_v,
+                    display_name: name.into(),
+                    password_hash: hash,
+                    site_role,
+                    organisation_id: if site_role == SiteRole::None { first_org } else { None },
+                };
+                store.create_user(&who, &new).await?
+            }
+        };
+        if let Some(r) = footprint_role {
+            store.grant_footprint_role(&who, user.id, footprint.id, r).await?;
+        }
+        accounts.push(DemoAccount {
+            role,
+            email: email.to_string(),
+            password,
+        });
+    }
+    Ok(accounts)
+}

@@ -1,0 +1,642 @@
+//! The web application through its real router and a real HTTP client, on SQLite and on
+//! PostgreSQL: pages, sign-in, CSRF, rate limiting, validation, the API, and every route as
+//! every role.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use footprint_store::Store;
+use footprint_store::testing::TestDb;
+use footprint_web::setup::{DemoAccount, load_demo};
+use footprint_web::{AppState, Application, Config};
+use reqwest::StatusCode;
+use reqwest::redirect::Policy;
+
+/// A running app on a fresh database, with the demo loaded.
+struct App {
+    base: String,
+    store: Store,
+    accounts: Vec<DemoAccount>,
+    db: TestDb,
+}
+
+async fn spawn(db: TestDb) -> App {
+    let store = db.store.clone();
+    footprint_web::setup::first_start(&store).await.unwrap();
+    let accounts = load_demo(&store).await.unwrap();
+    let config = Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        secure_cookies: false,
+        session_lifetime: Duration::from_secs(3600),
+    };
+    let state = AppState::new(store.clone(), config).await.unwrap();
+    let app = Application::build(state).await.unwrap();
+    let base = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until(std::future::pending()));
+    App {
+        base,
+        store,
+        accounts,
+        db,
+    }
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// The CSRF token in a page's forms.
+fn csrf(html: &str) -> String {
+    let at = html
+        .find("name=\"csrf_token\" value=\"")
+        .expect("a form with a CSRF token")
+        + 25;
+    html[at..at + 64].to_string()
+}
+
+impl App {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    async fn get(&self, c: &reqwest::Client, path: &str) -> (StatusCode, String) {
+        let r = c.get(self.url(path)).send().await.unwrap();
+        (r.status(), r.text().await.unwrap())
+    }
+
+    /// A fresh CSRF token for this client (from the sign-in page, or the account page once signed in).
+    async fn token(&self, c: &reqwest::Client) -> String {
+        let (s, html) = self.get(c, "/sign-in").await;
+        if s == StatusCode::SEE_OTHER {
+            return csrf(&self.get(c, "/account").await.1);
+        }
+        csrf(&html)
+    }
+
+    async fn post(
+        &self,
+        c: &reqwest::Client,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> (StatusCode, Option<String>, String) {
+        let token = self.token(c).await;
+        let mut fields: Vec<(&str, &str)> = form.to_vec();
+        fields.push(("csrf_token", &token));
+        let r = c.post(self.url(path)).form(&fields).send().await.unwrap();
+        let location = r.headers().get("location").map(|v| v.to_str().unwrap().to_string());
+        (r.status(), location, r.text().await.unwrap())
+    }
+
+    async fn signed_in(&self, role: &str) -> reqwest::Client {
+        let c = client();
+        let a = self
+            .accounts
+            .iter()
+            .find(|a| a.role == role)
+            .unwrap_or_else(|| panic!("no demo {role}"));
+        let (s, location, _) = self
+            .post(&c, "/sign-in", &[("email", &a.email), ("password", &a.password)])
+            .await;
+        assert_eq!(
+            (s, location.as_deref()),
+            (StatusCode::SEE_OTHER, Some("/account")),
+            "{role} signs in"
+        );
+        c
+    }
+
+    async fn finish(self) {
+        self.db.finish().await;
+    }
+}
+
+/// One row of the route × role table: method, path, form fields, allowed per role.
+type Row = (&'static str, String, Vec<(&'static str, &'static str)>, [bool; 7]);
+
+macro_rules! both {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = spawn(footprint_store::testing::sqlite().await).await;
+                ($body)(&app).await;
+                app.finish().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some(db) = footprint_store::testing::postgres().await else {
+                    eprintln!("TEST_POSTGRES_URL is not set: the PostgreSQL run of this test is skipped");
+                    return;
+                };
+                let app = spawn(db).await;
+                ($body)(&app).await;
+                app.finish().await;
+            }
+        }
+    };
+}
+
+const LEAD: &str = "Footprint lead / programme office";
+const MEMBER: &str = "Partner organisation member";
+
+both!(public_pages_and_headers, async |app: &App| {
+    let c = client();
+    let r = c.get(app.url("/footprints")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let h = r.headers();
+    assert!(
+        h["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("frame-ancestors 'none'")
+    );
+    assert!(!h["content-security-policy"].to_str().unwrap().contains("unsafe-inline"));
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    let cookie = h["set-cookie"].to_str().unwrap();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"));
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Humber, Coast and Vale"));
+    assert!(html.contains("Northshire and Eastvale (fictional)"));
+    assert!(!html.contains("<script>"), "no inline script");
+
+    let (s, html) = app.get(&c, "/footprints?region=London").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("North Central London") && !html.contains("Humber"));
+
+    // The demo footprint: partners by sector, overlaps shown, no people list for the public.
+    let (s, html) = app.get(&c, "/footprints/demo01").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Local government") && html.contains("Northshire County Council"));
+    assert!(html.contains("Dr Tom Reid"), "the lead is named in public");
+    assert!(!html.contains("Priya Shah"), "the people list is for partners only");
+    assert!(!html.contains("Add a partner organisation"));
+
+    let (s, html) = app.get(&c, "/footprints/NOPE").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(html.contains("Page not found") && html.contains("nhsuk-header"));
+    let (s, _) = app.get(&c, "/assets/nhsuk/nhsuk-frontend.min.css").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(app.get(&c, "/health").await, (StatusCode::OK, "ok".to_string()));
+    assert_eq!(app.get(&c, "/ready").await, (StatusCode::OK, "ready".to_string()));
+});
+
+both!(sign_in_errors_rate_limit_and_sign_out, async |app: &App| {
+    let c = client();
+    // Empty fields: the error summary names both.
+    let (s, _, html) = app.post(&c, "/sign-in", &[("email", ""), ("password", "")]).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("There is a problem") && html.contains("href=\"#email\"") && html.contains("Enter your password")
+    );
+    assert!(html.contains("<title>Error: Sign in"));
+    // A wrong password does not say which part was wrong.
+    let (_, _, html) = app
+        .post(
+            &c,
+            "/sign-in",
+            &[("email", "lead@demo.footprint.local"), ("password", "wrong")],
+        )
+        .await;
+    assert!(html.contains("Enter a correct email address and password"));
+    let (_, _, html2) = app
+        .post(
+            &c,
+            "/sign-in",
+            &[("email", "nobody@demo.footprint.local"), ("password", "wrong")],
+        )
+        .await;
+    assert!(html2.contains("Enter a correct email address and password"));
+    // Four more failures for the lead: the next attempt, even with the right password, is refused.
+    for _ in 0..4 {
+        app.post(
+            &c,
+            "/sign-in",
+            &[("email", "lead@demo.footprint.local"), ("password", "wrong")],
+        )
+        .await;
+    }
+    let lead = app.accounts.iter().find(|a| a.role == LEAD).unwrap();
+    let (s, _, html) = app
+        .post(&c, "/sign-in", &[("email", &lead.email), ("password", &lead.password)])
+        .await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    assert!(html.contains("Too many attempts"));
+    // Others can still sign in; signing out ends the session.
+    let member = app.signed_in(MEMBER).await;
+    let (s, html) = app.get(&member, "/account").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Sam Okafor") && html.contains("Partner organisation member"));
+    let (s, location, _) = app.post(&member, "/sign-out", &[]).await;
+    assert_eq!((s, location.as_deref()), (StatusCode::SEE_OTHER, Some("/")));
+    let (s, _) = app.get(&member, "/account").await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+});
+
+both!(csrf_is_required_on_every_change, async |app: &App| {
+    let lead = app.signed_in(LEAD).await;
+    // No token.
+    let r = lead
+        .post(app.url("/organisations/new"))
+        .form(&[("name", "X Trust"), ("kind", "acute-trust")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // Another visitor's token.
+    let other = client();
+    let foreign = app.token(&other).await;
+    let r = lead
+        .post(app.url("/organisations/new"))
+        .form(&[("name", "X Trust"), ("kind", "acute-trust"), ("csrf_token", &foreign)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // JSON with a session cookie but no header.
+    let r = lead
+        .post(app.url("/api/v1/organisations"))
+        .json(&serde_json::json!({"name": "X", "kind": "cvs"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(r.text().await.unwrap().contains("\"error\""));
+    assert!(
+        app.store
+            .organisations()
+            .await
+            .unwrap()
+            .iter()
+            .all(|o| o.name != "X Trust" && o.name != "X")
+    );
+});
+
+both!(a_lead_adds_a_partner_and_the_public_sees_it, async |app: &App| {
+    let lead = app.signed_in(LEAD).await;
+    // A new organisation straight into the footprint.
+    let (s, location, _) = app
+        .post(
+            &lead,
+            "/organisations/new",
+            &[
+                ("name", "Eastvale Hospice"),
+                ("kind", "voluntary-organisation"),
+                ("footprint", "DEMO01"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert!(location.unwrap().starts_with("/footprints/DEMO01?added="));
+    // An existing organisation of another footprint: add it to Humber, Coast and Vale? Not the lead's footprint.
+    let trust = app
+        .store
+        .organisations()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.name.starts_with("Northshire Hospitals"))
+        .unwrap();
+    let (s, _, _) = app
+        .post(
+            &lead,
+            "/footprints/E54000006/partners/add",
+            &[("organisation", &trust.id.to_string())],
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    // The admin can; then the demo footprint's page shows the overlap.
+    let admin = app.signed_in("Site administrator").await;
+    let (s, _, _) = app
+        .post(
+            &admin,
+            "/footprints/E54000006/partners/add",
+            &[("organisation", &trust.id.to_string())],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, html) = app.get(&client(), "/footprints/DEMO01").await;
+    assert!(html.contains("Eastvale Hospice"));
+    assert!(html.contains("Also a partner in <a href=\"/footprints/E54000006\">Humber, Coast and Vale</a>"));
+    // Adding it twice: a message on the form, not an error page.
+    let (s, _, html) = app
+        .post(
+            &admin,
+            "/footprints/E54000006/partners/add",
+            &[("organisation", &trust.id.to_string())],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("is already a partner of Humber, Coast and Vale"));
+    // Nothing chosen.
+    let (_, _, html) = app
+        .post(&lead, "/footprints/DEMO01/partners/add", &[("organisation", "")])
+        .await;
+    assert!(html.contains("Choose the organisation to add as a partner") && html.contains("nhsuk-error-summary"));
+    // Every change is in the footprint's audit log, with who made it.
+    let (s, html) = app.get(&lead, "/footprints/DEMO01/audit").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Added Eastvale Hospice as a partner of Northshire and Eastvale (fictional)"));
+    assert!(html.contains("Dr Tom Reid (lead@demo.footprint.local)"));
+    // Removing.
+    let hospice = app
+        .store
+        .organisations()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.name == "Eastvale Hospice")
+        .unwrap();
+    let (s, _, _) = app
+        .post(
+            &lead,
+            &format!("/footprints/DEMO01/partners/{}/remove", hospice.id),
+            &[],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, html) = app.get(&client(), "/footprints/DEMO01").await;
+    assert!(!html.contains("Eastvale Hospice"));
+});
+
+both!(forms_validate_and_write_nothing_on_error, async |app: &App| {
+    let lead = app.signed_in(LEAD).await;
+    let before = app.store.audit_count().await.unwrap();
+    let (s, _, html) = app
+        .post(
+            &lead,
+            "/organisations/new",
+            &[
+                ("name", ""),
+                ("kind", "cvs"),
+                ("foundation_trust", "yes"),
+                ("ods_code", "R-1"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    for m in [
+        "Enter the organisation&#39;s name",
+        "Only an NHS trust can be a foundation trust",
+        "ODS code must be 3 to 6 letters",
+    ] {
+        assert!(html.contains(m), "missing {m:?}");
+    }
+    assert!(html.contains("nhsuk-input--error") && html.contains("aria-describedby=\"ods_code-hint ods_code-error\""));
+    // A duplicate name.
+    let (_, _, html) = app
+        .post(
+            &lead,
+            "/organisations/new",
+            &[("name", "healthwatch eastvale"), ("kind", "healthwatch")],
+        )
+        .await;
+    assert!(html.contains("An organisation called healthwatch eastvale already exists"));
+    assert_eq!(app.store.audit_count().await.unwrap(), before);
+    // A stale edit.
+    let o = app
+        .store
+        .organisations()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.name == "Healthwatch Eastvale")
+        .unwrap();
+    let v = o.version.to_string();
+    let (s, _, _) = app
+        .post(
+            &lead,
+            &format!("/organisations/{}/edit", o.id),
+            &[
+                ("name", "Healthwatch in Eastvale"),
+                ("kind", "healthwatch"),
+                ("version", &v),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (s, _, html) = app
+        .post(
+            &lead,
+            &format!("/organisations/{}/edit", o.id),
+            &[
+                ("name", "Eastvale Healthwatch"),
+                ("kind", "healthwatch"),
+                ("version", &v),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("was changed by someone else since you opened it"));
+    assert_eq!(
+        app.store.organisation(o.id).await.unwrap().unwrap().name,
+        "Healthwatch in Eastvale"
+    );
+});
+
+both!(api_tokens_and_json_errors, async |app: &App| {
+    let lead = app.signed_in(LEAD).await;
+    let (s, _, html) = app.post(&lead, "/account/tokens", &[("token_name", "reports")]).await;
+    assert_eq!(s, StatusCode::OK);
+    let at = html.find("<code>fp_").expect("the new token is shown once") + 6;
+    let token = html[at..at + 67].to_string();
+    let api = reqwest::Client::new();
+    let r = api.get(app.url("/api/v1/footprints/DEMO01")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(v["footprint"]["name"], "Northshire and Eastvale (fictional)");
+    assert_eq!(v["partners"].as_array().unwrap().len(), 14);
+    // Without a token: 401; with it: created; bad input: 422 naming the fields.
+    let new = serde_json::json!({"name": "Eastvale Men's Shed", "kind": "voluntary-organisation"});
+    let r = api
+        .post(app.url("/api/v1/organisations"))
+        .json(&new)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::FORBIDDEN,
+        "no session and no token: the CSRF check refuses"
+    );
+    let r = api
+        .post(app.url("/api/v1/organisations"))
+        .bearer_auth(&token)
+        .json(&new)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let r = api
+        .post(app.url("/api/v1/organisations"))
+        .bearer_auth(&token)
+        .json(&new)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let r = api
+        .post(app.url("/api/v1/organisations"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"name": "", "kind": "hospital"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let v: serde_json::Value = r.json().await.unwrap();
+    let fields: Vec<&str> = v["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["name", "kind"]);
+    let r = api
+        .post(app.url("/api/v1/organisations"))
+        .bearer_auth(&token)
+        .body("{not json")
+        .header("content-type", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // A session in the browser works with the header.
+    let csrf_token = csrf(&app.get(&lead, "/account").await.1);
+    let r = lead
+        .post(app.url("/api/v1/footprints/DEMO01/partners"))
+        .header("x-csrf-token", csrf_token)
+        .json(&serde_json::json!({"organisation_id": 424242}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Revoked: refused.
+    let id = app
+        .store
+        .api_tokens(
+            app.store
+                .user_by_email(&footprint_domain::person::Email::parse("lead@demo.footprint.local").unwrap())
+                .await
+                .unwrap()
+                .unwrap()
+                .id,
+        )
+        .await
+        .unwrap()[0]
+        .id;
+    let (s, _, _) = app.post(&lead, &format!("/account/tokens/{id}/revoke"), &[]).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let r = api
+        .get(app.url("/api/v1/footprints"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let r = api.get(app.url("/api/v1/openapi.json")).send().await.unwrap();
+    let doc: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert!(doc["paths"]["/organisations"]["post"].is_object());
+});
+
+// Every route as every role: allowed, or denied (403, or the sign-in page for the public).
+both!(every_route_as_every_role, async |app: &App| {
+    let roles = [
+        "Public",
+        MEMBER,
+        "Footprint contributor",
+        "Board member",
+        LEAD,
+        "National assurance",
+        "Site administrator",
+    ];
+    let mut clients: HashMap<&str, reqwest::Client> = HashMap::new();
+    for r in roles {
+        let c = if r == "Public" {
+            client()
+        } else {
+            app.signed_in(r).await
+        };
+        clients.insert(r, c);
+    }
+    let org = app.store.organisations().await.unwrap()[0].id;
+    let everyone = [true; 7];
+    let signed_in = [false, true, true, true, true, true, true];
+    let lead_admin = [false, false, false, false, true, false, true];
+    let board_up = [false, false, false, true, true, true, true];
+    let admin = [false, false, false, false, false, false, true];
+    // (method, path, form, allowed per role)
+    let table: Vec<Row> = vec![
+        ("GET", "/".into(), vec![], everyone),
+        ("GET", "/footprints".into(), vec![], everyone),
+        ("GET", "/footprints/DEMO01".into(), vec![], everyone),
+        ("GET", format!("/organisations/{org}"), vec![], everyone),
+        ("GET", "/footprints/DEMO01/partners/add".into(), vec![], lead_admin),
+        (
+            "POST",
+            "/footprints/DEMO01/partners/add".into(),
+            vec![("organisation", "999999")],
+            lead_admin,
+        ),
+        (
+            "POST",
+            "/footprints/DEMO01/partners/999999/remove".into(),
+            vec![],
+            lead_admin,
+        ),
+        ("GET", "/footprints/DEMO01/audit".into(), vec![], board_up),
+        ("GET", "/admin/audit".into(), vec![], admin),
+        ("GET", "/organisations/new".into(), vec![], lead_admin),
+        ("POST", "/organisations/new".into(), vec![("name", "")], lead_admin),
+        ("GET", format!("/organisations/{org}/edit"), vec![], lead_admin),
+        (
+            "POST",
+            format!("/organisations/{org}/edit"),
+            vec![("name", "")],
+            lead_admin,
+        ),
+        ("GET", "/account".into(), vec![], signed_in),
+        ("POST", "/account/tokens".into(), vec![("token_name", "")], signed_in),
+        ("GET", "/api/v1/footprints".into(), vec![], everyone),
+        ("GET", "/api/v1/organisations".into(), vec![], everyone),
+        ("GET", "/health".into(), vec![], everyone),
+    ];
+    for (method, path, form, allowed) in &table {
+        for (role, want) in roles.iter().zip(allowed) {
+            let c = &clients[role];
+            let (status, location) = if *method == "GET" {
+                let r = c.get(app.url(path)).send().await.unwrap();
+                (
+                    r.status(),
+                    r.headers().get("location").map(|v| v.to_str().unwrap().to_string()),
+                )
+            } else {
+                let (s, l, _) = app.post(c, path, form).await;
+                (s, l)
+            };
+            assert!(!status.is_server_error(), "{role} {method} {path}: {status}");
+            let denied = status == StatusCode::FORBIDDEN || location.as_deref() == Some("/sign-in");
+            assert_eq!(!denied, *want, "{role} {method} {path}: {status} {location:?}");
+        }
+    }
+    // The API refuses changes by role too (with the session and the CSRF header).
+    for (role, want) in roles.iter().zip(lead_admin) {
+        let c = &clients[role];
+        let token = app.token(c).await;
+        let r = c
+            .post(app.url("/api/v1/organisations"))
+            .header("x-csrf-token", token)
+            .json(&serde_json::json!({"name": "", "kind": "cvs"}))
+            .send()
+            .await
+            .unwrap();
+        let denied = matches!(r.status(), StatusCode::FORBIDDEN | StatusCode::UNAUTHORIZED);
+        assert_eq!(!denied, want, "{role} POST /api/v1/organisations: {}", r.status());
+    }
+});
