@@ -1,0 +1,193 @@
+// Journeys through Footprint in a real browser (Debian's chromium driven by playwright-core),
+// with axe-core run on every page visited: zero violations of WCAG 2.2 A and AA rules.
+// The server is the real binary on a fresh SQLite database with the demo loaded.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const bin = process.env.FOOTPRINT_BIN ?? new URL('../target/debug/footprint', import.meta.url).pathname;
+const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+let server;
+let browser;
+let base;
+let dir;
+const accounts = {};
+const visited = new Set();
+
+async function startServer() {
+  dir = mkdtempSync(join(tmpdir(), 'footprint-e2e-'));
+  const proc = spawn(bin, ['serve', '--demo', '--listen', '127.0.0.1:0', '--database-url', `sqlite://${join(dir, 'e2e.db')}`], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, FOOTPRINT_LOG: 'warn' },
+  });
+  let out = '';
+  let err = '';
+  proc.stderr.on('data', (d) => { err += d; });
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the server did not start:\n${out}\n${err}`)), 60_000);
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/Footprint is running at (http:\/\/\S+)/);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    proc.on('exit', (code) => reject(new Error(`the server exited with ${code}:\n${out}\n${err}`)));
+  });
+  for (const line of out.split('\n')) {
+    const m = line.match(/^ {2}(.+?) {2,}(\S+@\S+) +(\S+)$/);
+    if (m) accounts[m[1].trim()] = { email: m[2], password: m[3] };
+  }
+  return { proc, url };
+}
+
+/** Runs axe-core on the page and fails on any violation, naming the rule and the elements. */
+async function accessible(page) {
+  page.setDefaultTimeout(10_000);
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(() => axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
+  }));
+  const problems = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join('; ')}`);
+  assert.deepEqual(problems, [], `axe-core on ${page.url()}`);
+  visited.add(new URL(page.url()).pathname);
+}
+
+async function signIn(page, role) {
+  const a = accounts[role];
+  assert.ok(a, `a demo account for ${role}`);
+  await page.goto(`${base}/sign-in`);
+  await page.getByLabel('Email address').fill(a.email);
+  await page.getByLabel('Password').fill(a.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${base}/account`);
+}
+
+before(async () => {
+  const s = await startServer();
+  server = s.proc;
+  base = s.url;
+  browser = await chromium.launch({
+    timeout: 60_000,
+    executablePath: chromiumPath,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  console.log(`pages checked with axe-core: ${[...visited].sort().join(', ')}`);
+});
+
+test('the public finds a footprint and its partners', async () => {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(base);
+  await accessible(page);
+  await page.getByRole('link', { name: 'Find your footprint' }).click();
+  await page.waitForURL(`${base}/footprints`);
+  await accessible(page);
+  await page.getByLabel('Region').selectOption('London');
+  await page.getByRole('button', { name: 'Show footprints' }).click();
+  await page.waitForURL(/region=London/);
+  await assert.doesNotReject(page.getByRole('link', { name: 'North Central London' }).waitFor());
+  await accessible(page);
+  await page.goto(`${base}/footprints`);
+  await page.getByRole('link', { name: 'Northshire and Eastvale (fictional)' }).click();
+  await page.waitForURL(`${base}/footprints/DEMO01`);
+  await assert.doesNotReject(page.getByRole('table', { name: 'Local government' }).waitFor());
+  await accessible(page);
+  await page.getByRole('link', { name: 'Healthwatch Eastvale' }).click();
+  await accessible(page);
+  await page.goto(`${base}/no-such-page`);
+  await accessible(page);
+});
+
+test('a footprint lead signs in and adds partner organisations; the public sees them', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(base);
+  await page.getByRole('link', { name: 'Sign in' }).click();
+  await accessible(page);
+  // A mistake first: the error summary takes focus and links to the field.
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await assert.doesNotReject(page.getByText('There is a problem').waitFor());
+  assert.equal(await page.title(), 'Error: Sign in – Footprint');
+  await accessible(page);
+  await signIn(page, 'Footprint lead / programme office');
+  await accessible(page);
+
+  await page.goto(`${base}/footprints/DEMO01`);
+  await page.getByRole('button', { name: 'Add a partner organisation' }).click();
+  await accessible(page);
+  await page.getByRole('link', { name: 'Add a new organisation' }).click();
+  await accessible(page);
+  // Invalid first: errors beside the fields and in the summary.
+  await page.getByRole('button', { name: 'Save organisation' }).click();
+  await assert.doesNotReject(page.getByText("Enter the organisation's name").first().waitFor());
+  await accessible(page);
+  await page.getByLabel('Name').fill('Eastvale Hospice');
+  await page.getByLabel('Kind of organisation').selectOption('voluntary-organisation');
+  await page.getByRole('button', { name: 'Save organisation' }).click();
+  await page.waitForURL(/\/footprints\/DEMO01\?added=/);
+  await assert.doesNotReject(page.getByText('Eastvale Hospice is now a partner of Northshire and Eastvale (fictional)').waitFor());
+  await accessible(page);
+
+  // Remove one and add it back from the list.
+  await page.getByRole('button', { name: "Remove Eastvale Carers' Network" }).click();
+  await assert.doesNotReject(page.getByText("Eastvale Carers' Network is no longer a partner").waitFor());
+  await page.getByRole('button', { name: 'Add a partner organisation' }).click();
+  await page.getByLabel('Add a partner to Northshire and Eastvale (fictional)').selectOption({ label: "Eastvale Carers' Network (Voluntary or community organisation)" });
+  await page.getByRole('button', { name: 'Add partner' }).click();
+  await assert.doesNotReject(page.getByText("Eastvale Carers' Network is now a partner").waitFor());
+
+  await page.getByRole('link', { name: 'Audit log of Northshire and Eastvale (fictional)' }).click();
+  await assert.doesNotReject(page.getByText('Added Eastvale Hospice as a partner of Northshire and Eastvale (fictional)').waitFor());
+  await accessible(page);
+  await page.goto(`${base}/account`);
+  await page.getByLabel('Name for a new token').fill('monthly report');
+  await page.getByRole('button', { name: 'Create token' }).click();
+  await assert.doesNotReject(page.getByText('Your new token is shown once').waitFor());
+  await accessible(page);
+
+  // A member of the public, with no account, sees the new partner.
+  const publicPage = await (await browser.newContext()).newPage();
+  await publicPage.goto(`${base}/footprints/DEMO01`);
+  await assert.doesNotReject(publicPage.getByRole('link', { name: 'Eastvale Hospice' }).waitFor());
+  assert.equal(await publicPage.getByRole('button', { name: 'Add a partner organisation' }).count(), 0);
+});
+
+test('everything works without JavaScript', async () => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await signIn(page, 'Site administrator');
+  await page.goto(`${base}/footprints/E54000006`);
+  await page.getByRole('button', { name: 'Add a partner organisation' }).click();
+  await page.getByLabel('Add a partner to Humber, Coast and Vale').selectOption({ label: 'Healthwatch Northshire (Healthwatch)' });
+  await page.getByRole('button', { name: 'Add partner' }).click();
+  await page.waitForURL(/\/footprints\/E54000006\?added=/);
+  await assert.doesNotReject(page.getByText('Healthwatch Northshire is now a partner of Humber, Coast and Vale').waitFor());
+  await page.goto(`${base}/admin/audit`);
+  await assert.doesNotReject(page.getByText('Added Healthwatch Northshire as a partner of Humber, Coast and Vale').waitFor());
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL(`${base}/`);
+  await assert.doesNotReject(page.getByRole('link', { name: 'Sign in' }).waitFor());
+});
+
+test('overlaps show on the footprint page, and the audit log is readable', async () => {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(`${base}/footprints/DEMO01`);
+  const row = page.getByRole('row', { name: /^Healthwatch Northshire/ });
+  await assert.doesNotReject(row.getByRole('link', { name: 'Humber, Coast and Vale' }).waitFor());
+  await accessible(page);
+  await signIn(page, 'Site administrator');
+  await page.goto(`${base}/admin/audit`);
+  await accessible(page);
+});
