@@ -39,6 +39,7 @@ async function startServer() {
       if (m) { clearTimeout(timer); resolve(m[1]); }
     });
     proc.on('exit', (code) => reject(new Error(`the server exited with ${code}:\n${out}\n${err}`)));
+    proc.on('error', (e) => reject(new Error(`cannot run ${bin}: ${e.message}`)));
   });
   for (const line of out.split('\n')) {
     const m = line.match(/^ {2}(.+?) {2,}(\S+@\S+) +(\S+)$/);

@@ -73,9 +73,31 @@ impl AppState {
     }
 }
 
-/// The whole router with its middleware.
+/// The largest request body accepted (forms and JSON).
+pub const MAX_BODY: usize = 1024 * 1024;
+
+/// The whole router with its middleware: security (CSRF, headers), a tracing span per request,
+/// a body limit, a time limit, and a panic turned into the plain error page.
 pub fn router(state: AppState) -> Router {
-    routes::router(state.clone()).layer(axum::middleware::from_fn_with_state(state, security::layer))
+    routes::router(state.clone())
+        .layer(axum::middleware::from_fn_with_state(state, security::layer))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(30),
+        ))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(on_panic))
+}
+
+/// A panic in a handler: logged, and the person gets the plain error page.
+fn on_panic(detail: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    let what = detail
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| detail.downcast_ref::<&str>().copied())
+        .unwrap_or("a panic");
+    axum::response::IntoResponse::into_response(error::AppError::internal(format!("handler panicked: {what}")))
 }
 
 /// A server bound to its address, ready to run.
