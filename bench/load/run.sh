@@ -34,9 +34,13 @@ start_footprint() { # url port
 start_footprint "sqlite://$tmp/load.db" 18090
 
 # wrk's latency report, turned into: requests/s, p50 ms, p99 ms, errors.
-measure() { # name url
+measure() { # name url [header]
     local out
-    out=$(wrk -t"$threads" -c"$connections" -d"$duration" --latency "$2")
+    if [ -n "${3:-}" ]; then
+        out=$(wrk -t"$threads" -c"$connections" -d"$duration" --latency -H "$3" "$2")
+    else
+        out=$(wrk -t"$threads" -c"$connections" -d"$duration" --latency "$2")
+    fi
     local rps p50 p99 errors non2xx
     rps=$(awk '/^Requests\/sec/ { print $2 }' <<<"$out")
     p50=$(awk '$1 == "50%" { print $2 }' <<<"$out")
@@ -53,6 +57,11 @@ echo "|---|---|---:|---:|---:|---:|"
 measure "axum hello world (baseline)" http://127.0.0.1:18091/
 measure "footprint page, SQLite" http://127.0.0.1:18090/footprints/DEMO01
 measure "API list of footprints, SQLite" http://127.0.0.1:18090/api/v1/footprints
+# With a session cookie (an unknown one) nothing is served from the public cache: every request
+# looks the session up and builds the page from the database.
+nocache="Cookie: fp_session=unknown"
+measure "footprint page, SQLite, uncached" http://127.0.0.1:18090/footprints/DEMO01 "$nocache"
+measure "API list of footprints, SQLite, uncached" http://127.0.0.1:18090/api/v1/footprints "$nocache"
 if [ -n "${POSTGRES_URL:-}" ]; then
     db="footprint_load_$$"
     psql "$POSTGRES_URL" -qc "CREATE DATABASE $db" >/dev/null
@@ -60,6 +69,8 @@ if [ -n "${POSTGRES_URL:-}" ]; then
     start_footprint "$pg" 18092
     measure "footprint page, PostgreSQL" http://127.0.0.1:18092/footprints/DEMO01
     measure "API list of footprints, PostgreSQL" http://127.0.0.1:18092/api/v1/footprints
+    measure "footprint page, PostgreSQL, uncached" http://127.0.0.1:18092/footprints/DEMO01 "$nocache"
+    measure "API list of footprints, PostgreSQL, uncached" http://127.0.0.1:18092/api/v1/footprints "$nocache"
     kill "${pids[-1]}"; sleep 1
     psql "$POSTGRES_URL" -qc "DROP DATABASE $db WITH (FORCE)" >/dev/null
 fi

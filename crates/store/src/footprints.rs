@@ -88,7 +88,7 @@ impl Store {
             };
             record(&mut tx, &Who::system("reference data"), change).await?;
         }
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(added)
     }
 
@@ -134,7 +134,7 @@ impl Store {
             after: Some(json!(created)),
         };
         record(&mut tx, who, change).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(created)
     }
 
@@ -262,7 +262,7 @@ impl Store {
             after: Some(json!({"footprint_id": footprint_id, "organisation_id": organisation_id})),
         };
         record(&mut tx, who, change).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -298,7 +298,7 @@ impl Store {
             after: None,
         };
         record(&mut tx, who, change).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 }

@@ -87,6 +87,7 @@ pub(crate) fn is_foreign_key_violation(e: &sqlx::Error) -> bool {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    generation: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// Milliseconds since 1970, now.
@@ -142,7 +143,11 @@ impl Store {
             });
         }
         let pool = options.connect(&url).await?;
-        let store = Store { pool, backend };
+        let store = Store {
+            pool,
+            backend,
+            generation: Default::default(),
+        };
         store.migrate().await?;
         Ok(store)
     }
@@ -171,6 +176,19 @@ impl Store {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         })
+    }
+
+    /// Commits a write transaction and counts it (see [`Store::generation`]).
+    pub(crate) async fn commit(&self, tx: Transaction<'static, Any>) -> Result<()> {
+        tx.commit().await?;
+        self.generation.fetch_add(1, std::sync::atomic::Ordering::Release);
+        Ok(())
+    }
+
+    /// How many changes this process has committed: a cache of what the store returns is
+    /// current while this number has not moved (changes by other processes are not counted).
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::Acquire)
     }
 
     /// Whether the database answers.
@@ -205,7 +223,7 @@ impl Store {
             .bind(key)
             .fetch_one(&mut *tx)
             .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(v)
     }
 }

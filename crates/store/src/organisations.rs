@@ -104,7 +104,7 @@ impl Store {
             after: Some(json!(created)),
         };
         record(&mut tx, who, change).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(created)
     }
 
@@ -161,7 +161,7 @@ impl Store {
             after: Some(json!(after)),
         };
         record(&mut tx, who, change).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(after)
     }
 

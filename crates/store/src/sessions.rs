@@ -97,7 +97,7 @@ impl Store {
             after: Some(json!(token)),
         };
         record(&mut tx, who, change).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(token)
     }
 
@@ -144,7 +144,7 @@ impl Store {
             after: None,
         };
         record(&mut tx, who, change).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 

@@ -122,7 +122,7 @@ impl Store {
             after: Some(json!(created)),
         };
         record(&mut tx, who, change).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(created)
     }
 
@@ -152,7 +152,7 @@ impl Store {
             after: None,
         };
         record(&mut tx, who, change).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -238,7 +238,7 @@ impl Store {
             };
             record(&mut tx, who, change).await?;
         }
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 

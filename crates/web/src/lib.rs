@@ -7,6 +7,7 @@
 
 mod asset_list;
 pub mod auth;
+mod cache;
 pub mod error;
 mod page;
 pub mod routes;
@@ -53,6 +54,8 @@ pub struct AppState {
     pub(crate) key: Arc<[u8; 32]>,
     /// Bounds concurrent password hashing, which is memory- and CPU-hard by design.
     pub(crate) hashing: Arc<tokio::sync::Semaphore>,
+    /// Public answers shared between visitors for a moment.
+    pub(crate) cache: Arc<cache::PageCache>,
 }
 
 impl AppState {
@@ -69,6 +72,7 @@ impl AppState {
             config: Arc::new(config),
             key: Arc::new(key),
             hashing: Arc::new(tokio::sync::Semaphore::new(4)),
+            cache: Arc::new(cache::PageCache::default()),
         })
     }
 }
@@ -80,6 +84,7 @@ pub const MAX_BODY: usize = 1024 * 1024;
 /// a body limit, a time limit, and a panic turned into the plain error page.
 pub fn router(state: AppState) -> Router {
     routes::router(state.clone())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), cache::layer))
         .layer(axum::middleware::from_fn_with_state(state, security::layer))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(

@@ -664,3 +664,39 @@ both!(every_route_as_every_role, async |app: &App| {
         }
     }
 });
+
+both!(
+    public_answers_are_shared_but_never_stale_or_personal,
+    async |app: &App| {
+        let public = client();
+        let (_, first) = app.get(&public, "/footprints/DEMO01").await;
+        assert!(!first.contains("Eastvale Hospice"));
+        // A signed-in lead right after: their own page, with their buttons, not the public copy.
+        let lead = app.signed_in(LEAD).await;
+        let (_, html) = app.get(&lead, "/footprints/DEMO01").await;
+        assert!(html.contains("Add a partner organisation"));
+        // A change shows to the public at once.
+        let (s, _, _) = app
+            .post(
+                &lead,
+                "/organisations/new",
+                &[
+                    ("name", "Eastvale Hospice"),
+                    ("kind", "voluntary-organisation"),
+                    ("footprint", "DEMO01"),
+                ],
+            )
+            .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (_, html) = app.get(&public, "/footprints/DEMO01").await;
+        assert!(html.contains("Eastvale Hospice"));
+        let (_, json) = app.get(&public, "/api/v1/footprints/DEMO01").await;
+        assert!(json.contains("Eastvale Hospice"));
+        // Forms are never shared: two visitors get their own CSRF tokens.
+        let (a, b) = (client(), client());
+        assert_ne!(
+            csrf(&app.get(&a, "/sign-in").await.1),
+            csrf(&app.get(&b, "/sign-in").await.1)
+        );
+    }
+);
