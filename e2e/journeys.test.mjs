@@ -152,6 +152,14 @@ test('a footprint lead signs in and adds partner organisations; the public sees 
   await page.getByRole('link', { name: 'Audit log of Northshire and Eastvale (fictional)' }).click();
   await assert.doesNotReject(page.getByText('Added Eastvale Hospice as a partner of Northshire and Eastvale (fictional)').waitFor());
   await accessible(page);
+  await page.goto(`${base}/footprints/DEMO01`);
+  await page.getByRole('link', { name: 'Manage people and roles in Northshire and Eastvale (fictional)' }).click();
+  await accessible(page);
+  await page.getByLabel('Their email address').fill('member@demo.footprint.local');
+  await page.getByLabel('Role').selectOption({ label: 'Board member' });
+  await page.getByRole('button', { name: 'Give role' }).click();
+  await assert.doesNotReject(page.getByText('Sam Okafor is now board member in Northshire and Eastvale (fictional)').waitFor());
+  await accessible(page);
   await page.goto(`${base}/account`);
   await page.getByLabel('Name for a new token').fill('monthly report');
   await page.getByRole('button', { name: 'Create token' }).click();
@@ -190,5 +198,13 @@ test('overlaps show on the footprint page, and the audit log is readable', async
   await accessible(page);
   await signIn(page, 'Site administrator');
   await page.goto(`${base}/admin/audit`);
+  await accessible(page);
+  await page.getByRole('link', { name: 'Accounts' }).click();
+  await accessible(page);
+  await page.getByLabel('Name', { exact: true }).fill('Jo Bloggs');
+  await page.getByLabel('Email address').fill('jo.bloggs@example.org');
+  await page.getByLabel('Site-wide role').selectOption({ label: 'National assurance' });
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await assert.doesNotReject(page.getByText('The account jo.bloggs@example.org was created').waitFor());
   await accessible(page);
 });

@@ -242,6 +242,48 @@ impl Store {
         Ok(())
     }
 
+    /// Takes a role in a footprint from a person.
+    pub async fn revoke_footprint_role(
+        &self,
+        who: &Who,
+        user_id: i64,
+        footprint_id: i64,
+        role: FootprintRole,
+    ) -> Result<()> {
+        let mut tx = self.write().await?;
+        let names = sqlx::query(
+            "SELECT u.display_name AS u, f.name AS f FROM footprint_roles r JOIN users u ON u.id = r.user_id \
+             JOIN footprints f ON f.id = r.footprint_id WHERE r.user_id = $1 AND r.footprint_id = $2 AND r.role = $3",
+        )
+        .bind(user_id)
+        .bind(footprint_id)
+        .bind(role.key())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(names) = names else {
+            return Err(StoreError::NotFound("That role"));
+        };
+        let (person, footprint): (String, String) = (names.try_get("u")?, names.try_get("f")?);
+        sqlx::query("DELETE FROM footprint_roles WHERE user_id = $1 AND footprint_id = $2 AND role = $3")
+            .bind(user_id)
+            .bind(footprint_id)
+            .bind(role.key())
+            .execute(&mut *tx)
+            .await?;
+        let change = Change {
+            action: "footprint.role.revoke",
+            entity: "footprint_role",
+            entity_id: format!("{footprint_id}/{user_id}/{}", role.key()),
+            footprint_id: Some(footprint_id),
+            summary: format!("Took the role {} in {footprint} from {person}", role.role().label()),
+            before: Some(json!({"user_id": user_id, "footprint_id": footprint_id, "role": role.key()})),
+            after: None,
+        };
+        record(&mut tx, who, change).await?;
+        self.commit(tx).await?;
+        Ok(())
+    }
+
     /// People with roles in a footprint: (user, role), by name.
     pub async fn footprint_people(&self, footprint_id: i64) -> Result<Vec<(User, FootprintRole)>> {
         let rows = sqlx::query(

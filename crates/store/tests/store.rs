@@ -278,3 +278,37 @@ both_backends!(footprints_set_up_here, |store: Store| async move {
     assert_eq!(settings, "first");
     assert_eq!(store.setting_or_init("k", "second").await.unwrap(), "first");
 });
+
+both_backends!(roles_are_taken_away_with_a_record, |store: Store| async move {
+    let (wy, _) = reference(&store).await;
+    let who = Who::system("test");
+    let new = NewUser {
+        email: Email::parse("mo@example.org").unwrap(),
+        display_name: "Mo Farah".into(),
+        password_hash: "h".into(),
+        site_role: SiteRole::None,
+        organisation_id: None,
+    };
+    let mo = store.create_user(&who, &new).await.unwrap();
+    store
+        .grant_footprint_role(&who, mo.id, wy, FootprintRole::BoardMember)
+        .await
+        .unwrap();
+    assert_eq!(store.actor(&mo).await.unwrap().role_in(wy), Role::BoardMember);
+    store
+        .revoke_footprint_role(&who, mo.id, wy, FootprintRole::BoardMember)
+        .await
+        .unwrap();
+    assert_eq!(store.actor(&mo).await.unwrap().role_in(wy), Role::Public);
+    assert!(matches!(
+        store
+            .revoke_footprint_role(&who, mo.id, wy, FootprintRole::BoardMember)
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+    let e = &store.audit_entries(Some(wy), None, 1).await.unwrap()[0];
+    assert_eq!(
+        e.summary,
+        "Took the role Board member in West Yorkshire and Harrogate from Mo Farah"
+    );
+});

@@ -113,6 +113,7 @@ pub struct FootprintPage {
     pub people: Option<Vec<(User, &'static str)>>,
     pub can_edit_partners: bool,
     pub can_see_audit: bool,
+    pub can_manage_people: bool,
     pub banner: Option<String>,
 }
 
@@ -185,4 +186,34 @@ pub struct AuditPage {
 /// Formats a time for people.
 pub fn when(ms: &i64) -> String {
     footprint_store::format_time(*ms)
+}
+
+/// A footprint's people and their roles.
+#[derive(Template, WebTemplate)]
+#[template(path = "footprint_people.html")]
+pub struct FootprintPeoplePage {
+    pub page: Page,
+    pub footprint: Footprint,
+    /// (person, role key, role in words)
+    pub people: Vec<(User, String, String)>,
+    pub roles: Vec<(String, String)>,
+    pub email: String,
+    pub role: String,
+    pub banner: Option<String>,
+}
+
+/// Accounts, for site administrators.
+#[derive(Template, WebTemplate)]
+#[template(path = "users.html")]
+pub struct UsersPage {
+    pub page: Page,
+    /// (account, organisation name, site role in words)
+    pub users: Vec<(User, String, String)>,
+    pub organisations: Vec<(String, String)>,
+    pub email: String,
+    pub name: String,
+    pub site_role: String,
+    pub organisation: String,
+    /// A new account's email address and one-time password.
+    pub created: Option<(String, String)>,
 }

@@ -604,6 +604,21 @@ both!(every_route_as_every_role, async |app: &App| {
             vec![("name", "")],
             lead_admin,
         ),
+        ("GET", "/footprints/DEMO01/people".into(), vec![], lead_admin),
+        (
+            "POST",
+            "/footprints/DEMO01/people".into(),
+            vec![("email", "")],
+            lead_admin,
+        ),
+        (
+            "POST",
+            "/footprints/DEMO01/people/999999/lead/remove".into(),
+            vec![],
+            lead_admin,
+        ),
+        ("GET", "/admin/users".into(), vec![], admin),
+        ("POST", "/admin/users".into(), vec![("email", "")], admin),
         ("GET", "/account".into(), vec![], signed_in),
         ("POST", "/account/tokens".into(), vec![("token_name", "")], signed_in),
         ("POST", "/account/tokens/999999/revoke".into(), vec![], signed_in),
@@ -700,3 +715,92 @@ both!(
         );
     }
 );
+
+both!(leads_give_roles_and_administrators_make_accounts, async |app: &App| {
+    let admin = app.signed_in("Site administrator").await;
+    // Bad input first: every field named.
+    let (s, _, html) = app
+        .post(
+            &admin,
+            "/admin/users",
+            &[("email", "nope"), ("name", ""), ("site_role", "king")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("href=\"#email\"") && html.contains("href=\"#name\"") && html.contains("href=\"#site_role\"")
+    );
+    let (s, _, html) = app
+        .post(
+            &admin,
+            "/admin/users",
+            &[
+                ("email", "Jo.Bloggs@Example.org"),
+                ("name", "Jo Bloggs"),
+                ("site_role", "none"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let at = html.find("<code>").expect("the one-time password") + 6;
+    let password = html[at..at + 20].to_string();
+    let (_, _, html) = app
+        .post(
+            &admin,
+            "/admin/users",
+            &[("email", "jo.bloggs@example.org"), ("name", "Jo B")],
+        )
+        .await;
+    assert!(html.contains("An account with the email address jo.bloggs@example.org already exists"));
+
+    // The lead gives Jo a role; Jo then reads the footprint's people list.
+    let lead = app.signed_in(LEAD).await;
+    let (_, _, html) = app
+        .post(
+            &lead,
+            "/footprints/DEMO01/people",
+            &[("email", "nobody@example.org"), ("role", "")],
+        )
+        .await;
+    assert!(html.contains("No account uses that email address") && html.contains("Choose a role"));
+    let (s, _, html) = app
+        .post(
+            &lead,
+            "/footprints/DEMO01/people",
+            &[("email", "jo.bloggs@example.org"), ("role", "contributor")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Jo Bloggs is now footprint contributor in Northshire and Eastvale (fictional)"));
+    let jo = client();
+    let (s, location, _) = app
+        .post(
+            &jo,
+            "/sign-in",
+            &[("email", "jo.bloggs@example.org"), ("password", &password)],
+        )
+        .await;
+    assert_eq!((s, location.as_deref()), (StatusCode::SEE_OTHER, Some("/account")));
+    let (_, html) = app.get(&jo, "/footprints/DEMO01").await;
+    assert!(html.contains("<h2>People</h2>") && html.contains("Priya Shah"));
+    // The role taken away: the list is gone again.
+    let jo_id = app
+        .store
+        .user_by_email(&footprint_domain::person::Email::parse("jo.bloggs@example.org").unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let (s, _, _) = app
+        .post(
+            &lead,
+            &format!("/footprints/DEMO01/people/{jo_id}/contributor/remove"),
+            &[],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, html) = app.get(&jo, "/footprints/DEMO01").await;
+    assert!(!html.contains("Priya Shah"));
+    let (_, html) = app.get(&lead, "/footprints/DEMO01/audit").await;
+    assert!(html.contains("Took the role Footprint contributor in Northshire and Eastvale (fictional) from Jo Bloggs"));
+});

@@ -141,6 +141,7 @@ async fn show(
         people,
         can_edit_partners,
         can_see_audit: viewer.can(Action::ViewFootprintAudit(f.id)),
+        can_manage_people: viewer.can(Action::ManageFootprintPeople(f.id)),
         banner,
         footprint: f,
     })

@@ -8,6 +8,7 @@ pub mod assets;
 pub mod footprints;
 pub mod health;
 pub mod organisations;
+pub mod people;
 
 use std::net::SocketAddr;
 
@@ -24,6 +25,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(footprints::router())
         .merge(organisations::router())
+        .merge(people::router())
         .merge(account::router())
         .merge(admin::router())
         .merge(health::router())
