@@ -27,6 +27,15 @@ fn internal(e: AppError) -> StoreError {
     StoreError::Config(format!("{e:?}"))
 }
 
+/// Hashes a password on a blocking thread, off the async runtime's threads.
+async fn hash(password: &str) -> Result<String, StoreError> {
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || hash_password_now(&password))
+        .await
+        .map_err(|e| StoreError::Config(format!("hashing a password: {e}")))?
+        .map_err(internal)
+}
+
 /// Loads the reference footprints; on an empty database makes the first administrator and
 /// returns their one-time password (shown once, never stored in clear).
 pub async fn first_start(store: &Store) -> Result<Option<(String, String)>, StoreError> {
@@ -38,7 +47,7 @@ pub async fn first_start(store: &Store) -> Result<Option<(String, String)>, Stor
     let new = NewUser {
         email: Email::parse(FIRST_ADMIN_EMAIL).expect("a valid address"),
         display_name: "Site administrator".into(),
-        password_hash: hash_password_now(&password).map_err(internal)?,
+        password_hash: hash(&password).await?,
         site_role: SiteRole::Admin,
         organisation_id: None,
     };
@@ -166,7 +175,7 @@ pub async fn load_demo(store: &Store) -> Result<Vec<DemoAccount>, StoreError> {
     let mut accounts = Vec::new();
     for (role, email, name, site_role, footprint_role) in DEMO_PEOPLE {
         let password = random_password();
-        let hash = hash_password_now(&password).map_err(internal)?;
+        let hash = hash(&password).await?;
         let email_v = Email::parse(email).expect("valid");
         let user = match store.user_by_email(&email_v).await? {
             Some(u) => {
