@@ -5,6 +5,7 @@ pub mod access;
 pub mod footprint;
 pub mod organisation;
 pub mod person;
+pub mod plan;
 
 /// A value that failed to parse: what was wrong, in words for the person who typed it.
 #[derive(Debug, Clone, PartialEq, Eq)]

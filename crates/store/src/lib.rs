@@ -10,6 +10,7 @@
 pub mod audit;
 pub mod footprints;
 pub mod organisations;
+pub mod plans;
 pub mod sessions;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

@@ -312,3 +312,57 @@ both_backends!(roles_are_taken_away_with_a_record, |store: Store| async move {
         "Took the role Board member in West Yorkshire and Harrogate from Mo Farah"
     );
 });
+
+both_backends!(plan_versions_draft_and_fixed_snapshots, |store: Store| async move {
+    let (wy, _) = reference(&store).await;
+    let who = Who::system("test");
+    use footprint_store::plans::VersionStatus;
+    assert!(store.plan_draft(wy).await.unwrap().is_none());
+    let draft = store.create_plan_draft(&who, wy, r#"{"vision":"one"}"#).await.unwrap();
+    assert!(matches!(
+        store.create_plan_draft(&who, wy, "{}").await,
+        Err(StoreError::Conflict { field: "plan", .. })
+    ));
+    let v1 = store.snapshot_plan(&who, wy, VersionStatus::Published).await.unwrap();
+    assert_eq!((v1.number, v1.document.as_str()), (Some(1), r#"{"vision":"one"}"#));
+    // Edit the draft; a second editor holding the old revision is refused.
+    let rev = store
+        .update_plan_draft(&who, wy, draft.revision, r#"{"vision":"two"}"#, "Changed the vision")
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .update_plan_draft(&who, wy, draft.revision, r#"{"vision":"three"}"#, "x")
+            .await,
+        Err(StoreError::Stale(_))
+    ));
+    assert_eq!(rev, 2);
+    let v2 = store.snapshot_plan(&who, wy, VersionStatus::Submitted).await.unwrap();
+    assert_eq!(v2.number, Some(2));
+    // Snapshots are fixed: the published one still says "one", and cannot be rewritten.
+    assert!(store.try_rewrite_plan_version(v1.id).await.is_err());
+    assert_eq!(
+        store.plan_version(wy, 1).await.unwrap().unwrap().document,
+        r#"{"vision":"one"}"#
+    );
+    assert_eq!(store.latest_published_plan(wy).await.unwrap().unwrap().number, Some(1));
+    let numbers: Vec<_> = store
+        .plan_versions(wy)
+        .await
+        .unwrap()
+        .iter()
+        .map(|v| v.number)
+        .collect();
+    assert_eq!(numbers, [Some(2), Some(1)]);
+    let actions: Vec<_> = store
+        .audit_entries(Some(wy), None, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        actions,
+        ["plan.submit", "plan.draft.update", "plan.publish", "plan.draft.create"]
+    );
+});

@@ -114,6 +114,10 @@ pub struct FootprintPage {
     pub can_edit_partners: bool,
     pub can_see_audit: bool,
     pub can_manage_people: bool,
+    /// The newest published plan: (number, when, name, initiatives).
+    pub plan: Option<(i64, String, String, usize)>,
+    /// Whether a draft plan exists (shown to those who may see it).
+    pub draft: bool,
     pub banner: Option<String>,
 }
 

@@ -144,7 +144,8 @@ const DEMO_PEOPLE: [(&str, &str, &str, SiteRole, Option<FootprintRole>); 6] = [
     ),
 ];
 
-/// Loads the fictional demo footprint (once) with its partners and a person in each role, and
+/// Loads the fictional demo footprint (once) with its partners, its plan (the demo stress-model
+/// plan, published as version 1) and a person in each role, and
 /// gives every demo account a new password, returned to be printed.
 pub async fn load_demo(store: &Store) -> Result<Vec<DemoAccount>, StoreError> {
     let who = Who::system("demo");
@@ -171,6 +172,19 @@ pub async fn load_demo(store: &Store) -> Result<Vec<DemoAccount>, StoreError> {
             Ok(()) | Err(StoreError::Conflict { .. }) => {}
             Err(e) => return Err(e),
         }
+    }
+    if store.plan_draft(footprint.id).await?.is_none() {
+        let orgs: Vec<(String, i64)> = store
+            .organisations()
+            .await?
+            .into_iter()
+            .map(|o| (o.name, o.id))
+            .collect();
+        let doc = serde_json::to_string(&demo_plan(&orgs)).expect("JSON");
+        store.create_plan_draft(&who, footprint.id, &doc).await?;
+        store
+            .snapshot_plan(&who, footprint.id, footprint_store::plans::VersionStatus::Published)
+            .await?;
     }
     let mut accounts = Vec::new();
     for (role, email, name, site_role, footprint_role) in DEMO_PEOPLE {
@@ -203,4 +217,104 @@ pub async fn load_demo(store: &Store) -> Result<Vec<DemoAccount>, StoreError> {
         });
     }
     Ok(accounts)
+}
+
+/// The demo plan's stress model (the same file `footprint stress` runs).
+const DEMO_PLAN: &str = include_str!("../../../data/demo/northshire-and-eastvale.toml");
+
+/// The demo plan's document: the demo model, a vision, priorities under the three gaps, and for
+/// each initiative its kind, priority and accountable organisation (by care setting).
+pub fn demo_plan(organisations: &[(String, i64)]) -> footprint_domain::plan::PlanDocument {
+    use footprint_domain::plan::{Kind, PartnerRole, PlanDocument, Priority};
+    let mut doc =
+        PlanDocument::from_model_text(DEMO_PLAN, "northshire-and-eastvale.toml").expect("the demo plan is valid");
+    doc.vision = "People in Northshire and Eastvale live longer, healthier lives at home, with care joined up around \
+                  them, from services that live within their means."
+        .into();
+    let p = |id: &str, title: &str, description: &str| Priority {
+        id: id.into(),
+        title: title.into(),
+        description: description.into(),
+    };
+    doc.gaps[0].summary =
+        "Healthy life expectancy in the most deprived wards is 15 years below the least deprived.".into();
+    doc.gaps[0].priorities = vec![p(
+        "prevention",
+        "Prevention at scale",
+        "Smoking, alcohol, obesity and falls.",
+    )];
+    doc.gaps[1].summary =
+        "Too many people wait in hospital for care at home; mental health care is far from home.".into();
+    doc.gaps[1].priorities = vec![
+        p(
+            "urgent-care",
+            "Urgent and emergency care",
+            "One front door, same-day care, fewer admissions.",
+        ),
+        p(
+            "out-of-hospital",
+            "Care out of hospital",
+            "Primary and community care at scale, with social care.",
+        ),
+        p(
+            "mental-health",
+            "Mental health",
+            "Care close to home and parity of esteem.",
+        ),
+    ];
+    doc.gaps[2].summary =
+        "A £20m deficit in 2015/16 that would grow to over £400m by 2020/21 if nothing changed.".into();
+    doc.gaps[2].priorities = vec![p(
+        "productivity",
+        "Productivity and shared services",
+        "Carter, back office, estates.",
+    )];
+    let org = |name: &str| organisations.iter().find(|(n, _)| n == name).map(|(_, id)| *id);
+    let ids: Vec<(String, String)> = doc.model["initiative"]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .map(|i| {
+                    (
+                        i["setting"].as_str().unwrap_or("").to_string(),
+                        i["name"].as_str().unwrap_or("").to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    for (details, (setting, _name)) in doc.initiatives.iter_mut().zip(ids) {
+        let (priority, lead) = match setting.as_str() {
+            "acute" => ("urgent-care", "Northshire Hospitals NHS Foundation Trust"),
+            "mental-health" => (
+                "mental-health",
+                "Northshire and Eastvale Partnership NHS Foundation Trust",
+            ),
+            "community" => ("out-of-hospital", "Eastvale Community Health NHS Trust"),
+            "primary" => ("out-of-hospital", "Eastvale GP Federation"),
+            "social-care" => ("out-of-hospital", "Northshire County Council"),
+            "prevention" => ("prevention", "Eastvale Borough Council"),
+            "specialised" => ("urgent-care", "NHS Northshire CCG"),
+            _ => ("productivity", "Eastvale General Hospital NHS Trust"),
+        };
+        details.priority = Some(priority.into());
+        details.kind = if matches!(setting.as_str(), "corporate" | "unidentified") {
+            Kind::Efficiency
+        } else {
+            Kind::Transformation
+        };
+        if setting != "unidentified" {
+            details.lead = org(lead);
+            if let Some(h) = org("Healthwatch Northshire") {
+                details.partners.push((h, PartnerRole::Consulted));
+            }
+        }
+        if setting == "social-care"
+            && let Some(c) = org("NHS Northshire CCG")
+        {
+            details.partners.push((c, PartnerRole::Responsible));
+        }
+    }
+    doc.validate().expect("the demo plan document is valid");
+    doc
 }

@@ -804,3 +804,57 @@ both!(leads_give_roles_and_administrators_make_accounts, async |app: &App| {
     let (_, html) = app.get(&lead, "/footprints/DEMO01/audit").await;
     assert!(html.contains("Took the role Footprint contributor in Northshire and Eastvale (fictional) from Jo Bloggs"));
 });
+
+both!(
+    the_demo_plan_is_published_and_its_model_is_open_data,
+    async |app: &App| {
+        let public = client();
+        let (_, html) = app.get(&public, "/footprints/DEMO01").await;
+        assert!(html.contains("Version 1 of Northshire and Eastvale (fictional), published"));
+        assert!(html.contains("40 initiatives"));
+        assert!(
+            !html.contains("A draft plan is being written"),
+            "drafts are for partners"
+        );
+        let r = public
+            .get(app.url("/footprints/DEMO01/plan/versions/1/model.toml"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert!(
+            r.headers()["content-disposition"]
+                .to_str()
+                .unwrap()
+                .contains("demo01-plan-v1.toml")
+        );
+        let toml = r.text().await.unwrap();
+        // The download is the demo model: the engine reads it and gets the same plan.
+        let demo = include_str!("../../../data/demo/northshire-and-eastvale.toml");
+        assert_eq!(
+            footprint_stress::parse_plan(&toml, "v1.toml").unwrap(),
+            footprint_stress::parse_plan(demo, "demo.toml").unwrap()
+        );
+        let (s, json) = app.get(&public, "/footprints/DEMO01/plan/versions/1/model.json").await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(footprint_stress::parse_plan(&json, "v1.json").is_ok());
+        // A submitted version is for partners and national assurance only.
+        let f = app.store.footprint_by_code("DEMO01").await.unwrap().unwrap();
+        let who = footprint_store::Who::system("test");
+        app.store
+            .snapshot_plan(&who, f.id, footprint_store::plans::VersionStatus::Submitted)
+            .await
+            .unwrap();
+        let (s, _) = app.get(&public, "/footprints/DEMO01/plan/versions/2/model.toml").await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let member = app.signed_in(MEMBER).await;
+        let (s, _) = app.get(&member, "/footprints/DEMO01/plan/versions/2/model.toml").await;
+        assert_eq!(s, StatusCode::OK);
+        let (_, html) = app.get(&member, "/footprints/DEMO01").await;
+        assert!(html.contains("A draft plan is being written"));
+        let (s, _) = app.get(&public, "/footprints/DEMO01/plan/versions/9/model.toml").await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let (s, _) = app.get(&public, "/footprints/DEMO01/plan/versions/1/model.exe").await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+    }
+);

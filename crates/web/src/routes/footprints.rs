@@ -133,7 +133,22 @@ async fn show(
             .map(|o| format!("{} is no longer a partner of {}", o.name, f.name)),
         _ => None,
     };
+    let plan = match state.store.latest_published_plan(f.id).await? {
+        Some(v) => {
+            let doc = crate::routes::plans::document(&v)?;
+            Some((
+                v.number.unwrap_or(0),
+                crate::page::when(&v.created_at),
+                doc.name().to_string(),
+                doc.initiative_count(),
+            ))
+        }
+        None => None,
+    };
+    let draft = viewer.can(Action::ViewFootprintPrivate(f.id)) && state.store.plan_draft(f.id).await?.is_some();
     Ok(FootprintPage {
+        plan,
+        draft,
         page: Page::new(f.name.clone(), &viewer, "footprints"),
         partner_count: partners.len(),
         sectors: by_sector(partners),

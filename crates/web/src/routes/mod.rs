@@ -9,6 +9,7 @@ pub mod footprints;
 pub mod health;
 pub mod organisations;
 pub mod people;
+pub mod plans;
 
 use std::net::SocketAddr;
 
@@ -26,6 +27,7 @@ pub fn router(state: AppState) -> Router {
         .merge(footprints::router())
         .merge(organisations::router())
         .merge(people::router())
+        .merge(plans::router())
         .merge(account::router())
         .merge(admin::router())
         .merge(health::router())

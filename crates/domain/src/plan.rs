@@ -1,0 +1,408 @@
+//! A footprint's plan as one document (decision 0006): the vision, the three gaps of the planning
+//! guidance with their priorities, each initiative's partnership fields, and `model`, the
+//! stress-model plan (spec section 3) that carries every financial field.
+
+use footprint_stress::{BadInput, InputError, Plan};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::access::OrganisationId;
+
+/// The three gaps of the planning guidance (*Delivering the Forward View*, December 2015).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Gap {
+    /// Health and wellbeing.
+    HealthAndWellbeing,
+    /// Care and quality.
+    CareAndQuality,
+    /// Finance and efficiency.
+    FinanceAndEfficiency,
+}
+
+impl Gap {
+    /// The three, in the guidance's order.
+    pub const ALL: [Gap; 3] = [Gap::HealthAndWellbeing, Gap::CareAndQuality, Gap::FinanceAndEfficiency];
+
+    /// The words of the guidance.
+    pub fn label(self) -> &'static str {
+        match self {
+            Gap::HealthAndWellbeing => "Health and wellbeing",
+            Gap::CareAndQuality => "Care and quality",
+            Gap::FinanceAndEfficiency => "Finance and efficiency",
+        }
+    }
+}
+
+/// What the plan says about one gap.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GapSection {
+    /// Which gap.
+    pub gap: Gap,
+    /// The gap in the footprint, in words.
+    #[serde(default)]
+    pub summary: String,
+    /// Priorities for closing it.
+    #[serde(default)]
+    pub priorities: Vec<Priority>,
+}
+
+/// A priority under a gap.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Priority {
+    /// Unique within the plan, `[a-z0-9-]+`.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// What it means.
+    #[serde(default)]
+    pub description: String,
+}
+
+/// An organisation's part in an initiative (RACI; the lead is the one accountable).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PartnerRole {
+    /// Does the work.
+    Responsible,
+    /// Asked before decisions.
+    Consulted,
+    /// Kept informed.
+    Informed,
+}
+
+/// Whether an initiative changes how care is given or does the same for less.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// Changes how care is given.
+    Transformation,
+    /// The same care for less.
+    Efficiency,
+}
+
+/// Where an initiative stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// Being worked up.
+    Proposed,
+    /// Agreed and under way.
+    InDelivery,
+    /// Delivered.
+    Delivered,
+    /// Stopped.
+    Stopped,
+}
+
+/// A milestone of an initiative.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Milestone {
+    /// What.
+    pub title: String,
+    /// When it is due, `YYYY-MM-DD`.
+    pub due: String,
+    /// Whether it is done.
+    #[serde(default)]
+    pub done: bool,
+}
+
+/// An initiative's partnership fields (its financial fields are in the model, under the same id).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InitiativeDetails {
+    /// The id of the initiative in the model.
+    pub id: String,
+    /// The priority it serves, if any.
+    #[serde(default)]
+    pub priority: Option<String>,
+    /// Transformation or efficiency.
+    pub kind: Kind,
+    /// What it is.
+    #[serde(default)]
+    pub description: String,
+    /// The accountable organisation.
+    #[serde(default)]
+    pub lead: Option<OrganisationId>,
+    /// Other organisations and their part.
+    #[serde(default)]
+    pub partners: Vec<(OrganisationId, PartnerRole)>,
+    /// Linked programmes (a vanguard, a devolution deal).
+    #[serde(default)]
+    pub programmes: Vec<String>,
+    /// Milestones.
+    #[serde(default)]
+    pub milestones: Vec<Milestone>,
+    /// Where it stands.
+    pub status: Status,
+    /// Edit revision, for refusing a stale save.
+    #[serde(default)]
+    pub revision: u64,
+}
+
+/// A plan version's whole content.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanDocument {
+    /// The footprint's vision.
+    #[serde(default)]
+    pub vision: String,
+    /// The three gaps, in order.
+    pub gaps: Vec<GapSection>,
+    /// Each initiative's partnership fields, in the model's order.
+    pub initiatives: Vec<InitiativeDetails>,
+    /// The stress-model plan (format 1).
+    pub model: Value,
+}
+
+/// One problem with a plan document, with the key path it is at.
+fn problem(path: &str, message: impl Into<String>) -> InputError {
+    InputError {
+        file: "plan".into(),
+        line: None,
+        column: None,
+        path: path.into(),
+        message: message.into(),
+    }
+}
+
+impl PlanDocument {
+    /// A document around a stress-model plan given as TOML or JSON (by the file name): the text
+    /// is validated by the stress engine; every initiative gets partnership fields to fill in.
+    pub fn from_model_text(text: &str, file: &str) -> Result<Self, BadInput> {
+        footprint_stress::parse_plan(text, file)?;
+        let model: Value = if file.to_ascii_lowercase().ends_with(".json") {
+            serde_json::from_str(text).map_err(|e| BadInput {
+                errors: vec![problem("", e.to_string())],
+            })?
+        } else {
+            toml::from_str(text).map_err(|e| BadInput {
+                errors: vec![problem("", e.to_string())],
+            })?
+        };
+        let initiatives = model_initiative_ids(&model)
+            .into_iter()
+            .map(|id| InitiativeDetails {
+                id,
+                priority: None,
+                kind: Kind::Transformation,
+                description: String::new(),
+                lead: None,
+                partners: Vec::new(),
+                programmes: Vec::new(),
+                milestones: Vec::new(),
+                status: Status::Proposed,
+                revision: 0,
+            })
+            .collect();
+        Ok(PlanDocument {
+            vision: String::new(),
+            gaps: Gap::ALL
+                .iter()
+                .map(|&gap| GapSection {
+                    gap,
+                    summary: String::new(),
+                    priorities: Vec::new(),
+                })
+                .collect(),
+            initiatives,
+            model,
+        })
+    }
+
+    /// Checks the whole document and returns the validated stress-model plan.
+    pub fn validate(&self) -> Result<Plan, BadInput> {
+        let mut errors = Vec::new();
+        let order: Vec<Gap> = self.gaps.iter().map(|g| g.gap).collect();
+        if order != Gap::ALL {
+            errors.push(problem(
+                "gaps",
+                "the plan must have the three gaps, in the guidance's order",
+            ));
+        }
+        let mut priority_ids = Vec::new();
+        for (g, section) in self.gaps.iter().enumerate() {
+            for (p, priority) in section.priorities.iter().enumerate() {
+                let path = format!("gaps[{}].priorities[{}]", g + 1, p + 1);
+                if !is_id(&priority.id) {
+                    errors.push(problem(
+                        &format!("{path}.id"),
+                        "a priority id is lower-case letters, digits and hyphens",
+                    ));
+                } else if priority_ids.contains(&priority.id) {
+                    errors.push(problem(
+                        &format!("{path}.id"),
+                        format!("the priority id {:?} is used twice", priority.id),
+                    ));
+                }
+                priority_ids.push(priority.id.clone());
+                if priority.title.trim().is_empty() {
+                    errors.push(problem(&format!("{path}.title"), "enter the priority's title"));
+                }
+            }
+        }
+        let ids = model_initiative_ids(&self.model);
+        let details: Vec<&str> = self.initiatives.iter().map(|i| i.id.as_str()).collect();
+        if ids.iter().map(String::as_str).collect::<Vec<_>>() != details {
+            errors.push(problem(
+                "initiatives",
+                "every initiative of the model needs its details, in the same order",
+            ));
+        }
+        for (k, i) in self.initiatives.iter().enumerate() {
+            if let Some(p) = &i.priority
+                && !priority_ids.contains(p)
+            {
+                errors.push(problem(
+                    &format!("initiatives[{}].priority", k + 1),
+                    format!("no priority has the id {p:?}"),
+                ));
+            }
+            if i.lead.is_some() && i.partners.iter().any(|(o, _)| Some(*o) == i.lead) {
+                errors.push(problem(
+                    &format!("initiatives[{}].partners", k + 1),
+                    "the lead organisation is accountable; it cannot also be listed as a partner",
+                ));
+            }
+            for (m, milestone) in i.milestones.iter().enumerate() {
+                if !is_date(&milestone.due) {
+                    errors.push(problem(
+                        &format!("initiatives[{}].milestones[{}].due", k + 1, m + 1),
+                        "a date is YYYY-MM-DD",
+                    ));
+                }
+            }
+        }
+        let plan = footprint_stress::parse_plan(&self.model.to_string(), "plan.json");
+        match plan {
+            Ok(plan) if errors.is_empty() => Ok(plan),
+            Ok(_) => Err(BadInput { errors }),
+            Err(mut bad) => {
+                errors.append(&mut bad.errors);
+                Err(BadInput { errors })
+            }
+        }
+    }
+
+    /// The model as stress-model TOML.
+    pub fn model_toml(&self) -> String {
+        toml::to_string(&self.model).expect("a JSON tree of tables, arrays, strings and numbers is TOML")
+    }
+
+    /// The model as stress-model JSON.
+    pub fn model_json(&self) -> String {
+        serde_json::to_string_pretty(&self.model).expect("JSON")
+    }
+
+    /// The plan's name, from the model.
+    pub fn name(&self) -> &str {
+        self.model.get("name").and_then(Value::as_str).unwrap_or("")
+    }
+
+    /// How many initiatives the plan has.
+    pub fn initiative_count(&self) -> usize {
+        self.initiatives.len()
+    }
+}
+
+fn model_initiative_ids(model: &Value) -> Vec<String> {
+    model
+        .get("initiative")
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter_map(|i| i.get("id").and_then(Value::as_str).map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn is_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+        && (1..=12).contains(&s[5..7].parse::<u32>().unwrap_or(0))
+        && (1..=31).contains(&s[8..10].parse::<u32>().unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DEMO: &str = include_str!("../../../data/demo/northshire-and-eastvale.toml");
+
+    #[test]
+    fn the_demo_plan_becomes_a_document_and_round_trips() {
+        let doc = PlanDocument::from_model_text(DEMO, "demo.toml").unwrap();
+        assert_eq!(doc.name(), "Northshire and Eastvale (fictional)");
+        assert_eq!(doc.initiative_count(), 40);
+        let plan = doc.validate().unwrap();
+        // TOML out and in again, and JSON out and in again: the same model, the same plan.
+        let again = PlanDocument::from_model_text(&doc.model_toml(), "again.toml").unwrap();
+        assert_eq!(again.model, doc.model);
+        let json = PlanDocument::from_model_text(&doc.model_json(), "again.json").unwrap();
+        assert_eq!(json.model, doc.model);
+        assert_eq!(again.validate().unwrap(), plan);
+        // And the document itself through its JSON form.
+        let stored = serde_json::to_string(&doc).unwrap();
+        let back: PlanDocument = serde_json::from_str(&stored).unwrap();
+        assert_eq!(back, doc);
+    }
+
+    #[test]
+    fn bad_models_are_refused_with_their_key_path() {
+        let bad = DEMO.replacen("ramp_months = 24", "ramp_months = 0", 1);
+        let e = PlanDocument::from_model_text(&bad, "plan.toml").unwrap_err();
+        assert!(e.errors.iter().any(|e| e.path == "initiative[1].ramp_months"), "{e:?}");
+        let mut doc = PlanDocument::from_model_text(DEMO, "plan.toml").unwrap();
+        doc.model["initiative"][2]["saving"] = Value::String("lots".into());
+        let e = doc.validate().unwrap_err();
+        assert!(e.errors.iter().any(|e| e.path == "initiative[3].saving"), "{e:?}");
+    }
+
+    #[test]
+    fn partnership_fields_are_checked() {
+        let mut doc = PlanDocument::from_model_text(DEMO, "plan.toml").unwrap();
+        doc.gaps[0].priorities.push(Priority {
+            id: "prevention".into(),
+            title: "Prevention at scale".into(),
+            description: String::new(),
+        });
+        doc.initiatives[0].priority = Some("prevention".into());
+        doc.initiatives[0].lead = Some(1);
+        doc.initiatives[0].partners = vec![(2, PartnerRole::Responsible)];
+        doc.initiatives[0].milestones.push(Milestone {
+            title: "Business case agreed".into(),
+            due: "2017-03-31".into(),
+            done: false,
+        });
+        assert!(doc.validate().is_ok());
+        doc.initiatives[1].priority = Some("nope".into());
+        doc.initiatives[2].partners = vec![(7, PartnerRole::Consulted)];
+        doc.initiatives[2].lead = Some(7);
+        doc.initiatives[3].milestones.push(Milestone {
+            title: "x".into(),
+            due: "31/03/2017".into(),
+            done: false,
+        });
+        doc.initiatives.swap(5, 6);
+        let paths: Vec<String> = doc.validate().unwrap_err().errors.into_iter().map(|e| e.path).collect();
+        assert_eq!(
+            paths,
+            [
+                "initiatives",
+                "initiatives[2].priority",
+                "initiatives[3].partners",
+                "initiatives[4].milestones[1].due"
+            ]
+        );
+    }
+}
