@@ -107,6 +107,17 @@ test('the public finds a footprint and its partners', async () => {
   await accessible(page);
   await page.getByRole('link', { name: 'Healthwatch Eastvale' }).click();
   await accessible(page);
+  // The published plan, its stress test and its versions.
+  await page.goto(`${base}/footprints/DEMO01`);
+  await page.getByRole('link', { name: 'Read the plan' }).click();
+  await assert.doesNotReject(page.getByRole('heading', { name: 'Finance and efficiency' }).waitFor());
+  await accessible(page);
+  await page.getByRole('link', { name: /^Stress test of this plan/ }).click();
+  await assert.doesNotReject(page.getByText(/simulated futures the plan balances in its final year/).waitFor());
+  await assert.doesNotReject(page.getByRole('img', { name: 'The gap by year: the range of outcomes' }).waitFor());
+  await accessible(page);
+  await page.goto(`${base}/footprints/DEMO01/plan/versions`);
+  await accessible(page);
   await page.goto(`${base}/no-such-page`);
   await accessible(page);
 });
@@ -123,6 +134,9 @@ test('a footprint lead signs in and adds partner organisations; the public sees 
   assert.equal(await page.title(), 'Error: Sign in – Footprint');
   await accessible(page);
   await signIn(page, 'Footprint lead / programme office');
+  await accessible(page);
+  await page.goto(`${base}/footprints/DEMO01/plan`);
+  await assert.doesNotReject(page.getByText('Visible to the footprint').waitFor());
   await accessible(page);
 
   await page.goto(`${base}/footprints/DEMO01`);

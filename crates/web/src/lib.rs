@@ -8,11 +8,13 @@
 mod asset_list;
 pub mod auth;
 mod cache;
+pub mod charts;
 pub mod error;
 mod page;
 pub mod routes;
 mod security;
 pub mod setup;
+pub mod stress;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -56,6 +58,8 @@ pub struct AppState {
     pub(crate) hashing: Arc<tokio::sync::Semaphore>,
     /// Public answers shared between visitors for a moment.
     pub(crate) cache: Arc<cache::PageCache>,
+    /// Stress test results kept per plan version and revision.
+    pub(crate) results: Arc<stress::Results>,
 }
 
 impl AppState {
@@ -73,6 +77,7 @@ impl AppState {
             key: Arc::new(key),
             hashing: Arc::new(tokio::sync::Semaphore::new(4)),
             cache: Arc::new(cache::PageCache::default()),
+            results: Arc::new(stress::Results::default()),
         })
     }
 }

@@ -221,3 +221,97 @@ pub struct UsersPage {
     /// A new account's email address and one-time password.
     pub created: Option<(String, String)>,
 }
+
+/// One initiative in a plan's tables.
+#[derive(Debug, Clone)]
+pub struct InitiativeRow {
+    pub id: String,
+    pub name: String,
+    pub setting: String,
+    pub kind: String,
+    pub lead: String,
+    pub saving: String,
+    pub start: String,
+    pub ramp: String,
+    pub delivery: String,
+    pub status: String,
+}
+
+/// A priority and its initiatives.
+#[derive(Debug, Clone)]
+pub struct PriorityView {
+    pub title: String,
+    pub description: String,
+    pub initiatives: Vec<InitiativeRow>,
+}
+
+/// A gap and its priorities.
+#[derive(Debug, Clone)]
+pub struct GapView {
+    pub label: String,
+    pub summary: String,
+    pub priorities: Vec<PriorityView>,
+}
+
+/// A plan version's page.
+#[derive(Template, WebTemplate)]
+#[template(path = "plan.html")]
+pub struct PlanPage {
+    pub page: Page,
+    pub footprint: Footprint,
+    /// "Draft" or "Version 2".
+    pub label: String,
+    /// "Draft", "Submitted" or "Published".
+    pub status: String,
+    /// When and by whom.
+    pub made: String,
+    pub number: Option<i64>,
+    pub name: String,
+    pub vision: String,
+    pub baseline: Vec<(String, String)>,
+    pub gaps: Vec<GapView>,
+    pub unassigned: Vec<InitiativeRow>,
+    /// Where its stress test is.
+    pub stress_link: String,
+}
+
+/// A footprint's plan versions.
+#[derive(Template, WebTemplate)]
+#[template(path = "plan_versions.html")]
+pub struct PlanVersionsPage {
+    pub page: Page,
+    pub footprint: Footprint,
+    /// (number, status, when, by)
+    pub versions: Vec<(i64, String, String, String)>,
+    /// The draft's last change, for those who may see it.
+    pub draft: Option<String>,
+}
+
+/// A plan version's stress test.
+#[derive(Template, WebTemplate)]
+#[template(path = "stress.html")]
+pub struct StressPage {
+    pub page: Page,
+    pub footprint: Footprint,
+    pub label: String,
+    pub plan_link: String,
+    pub samples: String,
+    pub seed: u64,
+    pub method: String,
+    /// (year, P(balance), its standard error)
+    pub balance: Vec<(String, String, String)>,
+    /// (year, p5, p10, p50, p90, p95, mean, se of mean)
+    pub gap: Vec<[String; 8]>,
+    pub final_p: String,
+    pub final_se: String,
+    pub shortfall: String,
+    pub capital: String,
+    pub fan: String,
+    pub tornado: String,
+    /// (variable, low, high, swing)
+    pub bars: Vec<[String; 4]>,
+    /// (severity, message)
+    pub flags: Vec<(String, String)>,
+    /// The link to run a million scenarios, when this run was the live one.
+    pub full_link: Option<String>,
+}

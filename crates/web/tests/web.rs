@@ -580,6 +580,22 @@ both!(every_route_as_every_role, async |app: &App| {
         ("GET", "/footprints".into(), vec![], everyone),
         ("GET", "/footprints/DEMO01".into(), vec![], everyone),
         ("GET", format!("/organisations/{org}"), vec![], everyone),
+        ("GET", "/footprints/DEMO01/plan".into(), vec![], everyone),
+        ("GET", "/footprints/DEMO01/plan/versions".into(), vec![], everyone),
+        ("GET", "/footprints/DEMO01/plan/versions/1".into(), vec![], everyone),
+        (
+            "GET",
+            "/footprints/DEMO01/plan/versions/1/stress".into(),
+            vec![],
+            everyone,
+        ),
+        (
+            "GET",
+            "/footprints/DEMO01/plan/versions/1/model.toml".into(),
+            vec![],
+            everyone,
+        ),
+        ("GET", "/footprints/DEMO01/plan/stress".into(), vec![], everyone),
         ("GET", "/footprints/DEMO01/partners/add".into(), vec![], lead_admin),
         (
             "POST",
@@ -812,10 +828,7 @@ both!(
         let (_, html) = app.get(&public, "/footprints/DEMO01").await;
         assert!(html.contains("Version 1 of Northshire and Eastvale (fictional), published"));
         assert!(html.contains("40 initiatives"));
-        assert!(
-            !html.contains("A draft plan is being written"),
-            "drafts are for partners"
-        );
+        assert!(!html.contains("The draft plan"), "drafts are for partners");
         let r = public
             .get(app.url("/footprints/DEMO01/plan/versions/1/model.toml"))
             .send()
@@ -851,10 +864,64 @@ both!(
         let (s, _) = app.get(&member, "/footprints/DEMO01/plan/versions/2/model.toml").await;
         assert_eq!(s, StatusCode::OK);
         let (_, html) = app.get(&member, "/footprints/DEMO01").await;
-        assert!(html.contains("A draft plan is being written"));
+        assert!(html.contains("The draft plan</a> is being written"));
         let (s, _) = app.get(&public, "/footprints/DEMO01/plan/versions/9/model.toml").await;
         assert_eq!(s, StatusCode::NOT_FOUND);
         let (s, _) = app.get(&public, "/footprints/DEMO01/plan/versions/1/model.exe").await;
         assert_eq!(s, StatusCode::NOT_FOUND);
     }
 );
+
+both!(the_plan_and_its_stress_test_in_the_app, async |app: &App| {
+    let public = client();
+    let (s, html) = app.get(&public, "/footprints/DEMO01/plan").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("nhsuk-tag--green\">Published"));
+    for text in [
+        "People in Northshire and Eastvale live longer",
+        "Health and wellbeing",
+        "Care and quality",
+        "Finance and efficiency",
+        "Urgent and emergency care",
+        "Urgent and emergency care redesign",
+        "Northshire Hospitals NHS Foundation Trust",
+        "Initiatives not yet under a priority",
+    ] {
+        assert_eq!(
+            html.contains(text),
+            text != "Initiatives not yet under a priority",
+            "{text}"
+        );
+    }
+    // The stress test in the app is the engine's: the same figure as a direct run.
+    let (s, html) = app.get(&public, "/footprints/DEMO01/plan/versions/1/stress").await;
+    assert_eq!(s, StatusCode::OK);
+    let demo = include_str!("../../../data/demo/northshire-and-eastvale.toml");
+    let plan = footprint_stress::parse_plan(demo, "demo.toml").unwrap();
+    let opts = footprint_stress::RunOptions {
+        samples: Some(20_000),
+        ..Default::default()
+    };
+    let direct = footprint_stress::run_plan(&plan, &opts).unwrap();
+    let p = footprint_web::charts::percent(direct.final_year.p_balance);
+    assert!(html.contains(&format!("In {p} of 20,000 simulated futures")), "{p}");
+    assert!(html.contains("<svg class=\"fp-chart\"") && html.contains("What moves the final-year gap most"));
+    assert!(html.contains("Demand growth") && html.contains("Run it with 1,000,000 scenarios"));
+    for flag in &direct.flags {
+        assert!(html.contains(&flag.message.replace('"', "&#34;")), "flag {}", flag.rule);
+    }
+    // Any other scenario count asked for gets the live run.
+    let (_, html) = app.get(&public, "/footprints/DEMO01/plan/stress?samples=5").await;
+    assert!(html.contains("of 20,000 simulated futures"));
+    // Partners see the draft; the versions page lists the published version.
+    let member = app.signed_in(MEMBER).await;
+    let (_, html) = app.get(&member, "/footprints/DEMO01/plan").await;
+    assert!(html.contains("nhsuk-tag--yellow\">Draft"));
+    let (_, html) = app.get(&public, "/footprints/DEMO01/plan/versions").await;
+    assert!(html.contains("Version 1") && html.contains("Published") && !html.contains("The draft"));
+    let (_, html) = app.get(&member, "/footprints/DEMO01/plan/versions").await;
+    assert!(html.contains("The draft"));
+    // A footprint with no plan: not found, not an error.
+    let (s, _) = app.get(&public, "/footprints/E54000005/plan").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+});

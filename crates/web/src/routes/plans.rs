@@ -1,5 +1,6 @@
-//! A footprint's plan versions. For now: the financial model of a version as stress-model TOML
-//! or JSON (open data for published versions; partners and national assurance see submitted ones).
+//! A footprint's plan: the current plan (the draft for partners and national assurance, the
+//! newest published version for everyone else), its versions, each version's stress test, and
+//! each version's financial model as stress-model TOML or JSON (open data once published).
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -12,12 +13,23 @@ use footprint_store::plans::{PlanVersion, VersionStatus};
 
 use crate::AppState;
 use crate::auth::Viewer;
+use crate::charts::{money, percent};
 use crate::error::AppError;
+use crate::page::{GapView, InitiativeRow, Page, PlanPage, PlanVersionsPage, PriorityView, StressPage, when};
 use crate::routes::footprints::footprint;
+use crate::stress::{FULL_SAMPLES, LIVE_SAMPLES, month_label, value_label, variable_label};
+use axum::extract::Query;
+use footprint_store::footprints::Footprint;
 
 /// The routes.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/footprints/{code}/plan/versions/{number}/{file}", get(model_file))
+    Router::new()
+        .route("/footprints/{code}/plan", get(current_plan))
+        .route("/footprints/{code}/plan/stress", get(current_stress))
+        .route("/footprints/{code}/plan/versions", get(versions))
+        .route("/footprints/{code}/plan/versions/{number}", get(version_plan))
+        .route("/footprints/{code}/plan/versions/{number}/stress", get(version_stress))
+        .route("/footprints/{code}/plan/versions/{number}/{file}", get(model_file))
 }
 
 /// A numbered version the viewer may read: published ones by anyone, submitted ones by the
@@ -75,4 +87,310 @@ async fn model_file(
         text,
     )
         .into_response())
+}
+
+/// The version a footprint's plan pages show: the draft to those who may see it, else the newest
+/// published version.
+async fn current(state: &AppState, viewer: &Viewer, f: &Footprint) -> Result<PlanVersion, AppError> {
+    if viewer.can(Action::ViewFootprintPrivate(f.id))
+        && let Some(d) = state.store.plan_draft(f.id).await?
+    {
+        return Ok(d);
+    }
+    state.store.latest_published_plan(f.id).await?.ok_or(AppError::NotFound)
+}
+
+fn label(v: &PlanVersion) -> (String, String) {
+    match v.number {
+        Some(n) => (
+            format!("Version {n}"),
+            match v.status {
+                VersionStatus::Published => "Published".to_string(),
+                _ => "Submitted".to_string(),
+            },
+        ),
+        None => ("Draft".to_string(), "Draft".to_string()),
+    }
+}
+
+fn base(f: &Footprint, v: &PlanVersion) -> String {
+    match v.number {
+        Some(n) => format!("/footprints/{}/plan/versions/{n}", f.code),
+        None => format!("/footprints/{}/plan", f.code),
+    }
+}
+
+async fn plan_page(state: &AppState, viewer: &Viewer, f: Footprint, v: PlanVersion) -> Result<PlanPage, AppError> {
+    let doc = document(&v)?;
+    let model = &doc.model;
+    let first_year = model["first_year"].as_i64().unwrap_or(0);
+    let orgs = state.store.organisations().await?;
+    let org_name = |id: Option<i64>| {
+        id.and_then(|id| orgs.iter().find(|o| o.id == id))
+            .map_or_else(|| "Not agreed yet".to_string(), |o| o.name.clone())
+    };
+    let m = |x: f64| money(x);
+    let share = |x: f64| percent(x);
+    let empty = Vec::new();
+    let model_initiatives = model["initiative"].as_array().unwrap_or(&empty);
+    let rows: Vec<(Option<String>, InitiativeRow)> = model_initiatives
+        .iter()
+        .zip(&doc.initiatives)
+        .map(|(i, d)| {
+            let start = i["start_month"].as_i64().unwrap_or(0);
+            let row = InitiativeRow {
+                id: d.id.clone(),
+                name: i["name"].as_str().unwrap_or("").to_string(),
+                setting: i["setting"].as_str().unwrap_or("").replace('-', " "),
+                kind: format!("{:?}", d.kind).to_lowercase(),
+                lead: org_name(d.lead),
+                saving: value_label(&i["saving"], &m),
+                start: month_label(first_year, start),
+                ramp: format!("{} months", i["ramp_months"].as_i64().unwrap_or(0)),
+                delivery: value_label(&i["delivery"], &share),
+                status: format!("{:?}", d.status)
+                    .chars()
+                    .enumerate()
+                    .flat_map(|(k, c)| {
+                        if k > 0 && c.is_uppercase() {
+                            vec![' ', c.to_ascii_lowercase()]
+                        } else {
+                            vec![c]
+                        }
+                    })
+                    .collect(),
+            };
+            (d.priority.clone(), row)
+        })
+        .collect();
+    let gaps = doc
+        .gaps
+        .iter()
+        .map(|g| GapView {
+            label: g.gap.label().to_string(),
+            summary: g.summary.clone(),
+            priorities: g
+                .priorities
+                .iter()
+                .map(|p| PriorityView {
+                    title: p.title.clone(),
+                    description: p.description.clone(),
+                    initiatives: rows
+                        .iter()
+                        .filter(|(pr, _)| pr.as_deref() == Some(p.id.as_str()))
+                        .map(|(_, r)| r.clone())
+                        .collect(),
+                })
+                .collect(),
+        })
+        .collect();
+    let known: Vec<&str> = doc
+        .gaps
+        .iter()
+        .flat_map(|g| g.priorities.iter().map(|p| p.id.as_str()))
+        .collect();
+    let unassigned = rows
+        .iter()
+        .filter(|(p, _)| p.as_deref().is_none_or(|p| !known.contains(&p)))
+        .map(|(_, r)| r.clone())
+        .collect();
+    let b = &model["baseline"];
+    let years = model["years"].as_i64().unwrap_or(0);
+    let baseline = vec![
+        (
+            "Plan years".to_string(),
+            format!("{} years from {}/{:02}", years, first_year, (first_year + 1) % 100),
+        ),
+        (
+            "Recurrent funding in the base year".to_string(),
+            value_label(&b["funding"], &m),
+        ),
+        ("Spend in the base year".to_string(), value_label(&b["spend"], &m)),
+        (
+            "Demand growth a year".to_string(),
+            value_label(&b["demand_growth"], &share),
+        ),
+        (
+            "Cost inflation a year".to_string(),
+            value_label(&b["cost_inflation"], &share),
+        ),
+    ];
+    let (label, status) = label(&v);
+    let title = format!("{} plan: {}", f.name, label.to_lowercase());
+    Ok(PlanPage {
+        page: Page::new(title, viewer, "footprints"),
+        made: format!("{}, by {}", when(&v.created_at), v.created_by),
+        stress_link: format!("{}/stress", base(&f, &v)),
+        number: v.number,
+        name: doc.name().to_string(),
+        vision: doc.vision.clone(),
+        baseline,
+        gaps,
+        unassigned,
+        label,
+        status,
+        footprint: f,
+    })
+}
+
+async fn current_plan(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(code): Path<String>,
+) -> Result<PlanPage, AppError> {
+    let f = footprint(&state, &code).await?;
+    let v = current(&state, &viewer, &f).await?;
+    plan_page(&state, &viewer, f, v).await
+}
+
+async fn version_plan(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((code, number)): Path<(String, i64)>,
+) -> Result<PlanPage, AppError> {
+    let f = footprint(&state, &code).await?;
+    let v = readable_version(&state, &viewer, f.id, number).await?;
+    plan_page(&state, &viewer, f, v).await
+}
+
+async fn versions(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(code): Path<String>,
+) -> Result<PlanVersionsPage, AppError> {
+    let f = footprint(&state, &code).await?;
+    let private = viewer.can(Action::ViewFootprintPrivate(f.id));
+    let versions = state
+        .store
+        .plan_versions(f.id)
+        .await?
+        .into_iter()
+        .filter(|v| private || v.status == VersionStatus::Published)
+        .map(|v| {
+            let (_, status) = label(&v);
+            (v.number.unwrap_or(0), status, when(&v.created_at), v.created_by)
+        })
+        .collect();
+    let draft = if private {
+        state.store.plan_draft(f.id).await?.map(|d| when(&d.created_at))
+    } else {
+        None
+    };
+    Ok(PlanVersionsPage {
+        page: Page::new(format!("Versions of the {} plan", f.name), &viewer, "footprints"),
+        footprint: f,
+        versions,
+        draft,
+    })
+}
+
+#[derive(serde::Deserialize)]
+struct StressQuery {
+    samples: Option<u64>,
+}
+
+async fn stress_page(
+    state: &AppState,
+    viewer: &Viewer,
+    f: Footprint,
+    v: PlanVersion,
+    samples: u64,
+) -> Result<StressPage, AppError> {
+    let doc = document(&v)?;
+    let result = state.results.get((v.id, v.revision), &doc, samples).await?;
+    let initiatives = crate::stress::initiative_names(&doc.model);
+    let name = |n: &str| variable_label(n, &initiatives, &result.years);
+    let balance = result
+        .gap
+        .iter()
+        .map(|y| (y.year.clone(), percent(y.p_balance), percent(y.se_p_balance)))
+        .collect();
+    let gap = result
+        .gap
+        .iter()
+        .map(|y| {
+            [
+                y.year.clone(),
+                money(y.p5),
+                money(y.p10),
+                money(y.p50),
+                money(y.p90),
+                money(y.p95),
+                money(y.mean),
+                crate::charts::money2(y.se_mean),
+            ]
+        })
+        .collect();
+    let top: Vec<(String, &footprint_stress::result::TornadoBar)> =
+        result.tornado.iter().take(10).map(|b| (name(&b.variable), b)).collect();
+    let centre = result.median_plan.gap.last().copied().unwrap_or(0.0);
+    let bars = top
+        .iter()
+        .map(|(n, b)| [n.clone(), money(b.low), money(b.high), money(b.swing)])
+        .collect();
+    let (label, _) = label(&v);
+    let plan_link = base(&f, &v);
+    Ok(StressPage {
+        page: Page::new(
+            format!("Stress test of the {} plan: {}", f.name, label.to_lowercase()),
+            viewer,
+            "footprints",
+        ),
+        label,
+        samples: crate::charts::count(result.samples),
+        seed: result.seed,
+        method: result.method.replace('-', " "),
+        balance,
+        gap,
+        final_p: percent(result.final_year.p_balance),
+        final_se: percent(result.final_year.se_p_balance),
+        shortfall: money(result.final_year.expected_shortfall),
+        capital: format!(
+            "{} (80% of scenarios between {} and {})",
+            money(result.capital.p50),
+            money(result.capital.p10),
+            money(result.capital.p90)
+        ),
+        fan: crate::charts::fan("fan", &result.gap),
+        tornado: crate::charts::tornado("tornado", &top, centre),
+        bars,
+        flags: result
+            .flags
+            .iter()
+            .map(|fl| (fl.severity.clone(), fl.message.clone()))
+            .collect(),
+        full_link: (samples < FULL_SAMPLES).then(|| format!("{plan_link}/stress?samples={FULL_SAMPLES}")),
+        plan_link,
+        footprint: f,
+    })
+}
+
+fn samples(q: &StressQuery) -> u64 {
+    if q.samples == Some(FULL_SAMPLES) {
+        FULL_SAMPLES
+    } else {
+        LIVE_SAMPLES
+    }
+}
+
+async fn current_stress(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(code): Path<String>,
+    Query(q): Query<StressQuery>,
+) -> Result<StressPage, AppError> {
+    let f = footprint(&state, &code).await?;
+    let v = current(&state, &viewer, &f).await?;
+    stress_page(&state, &viewer, f, v, samples(&q)).await
+}
+
+async fn version_stress(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((code, number)): Path<(String, i64)>,
+    Query(q): Query<StressQuery>,
+) -> Result<StressPage, AppError> {
+    let f = footprint(&state, &code).await?;
+    let v = readable_version(&state, &viewer, f.id, number).await?;
+    stress_page(&state, &viewer, f, v, samples(&q)).await
 }
