@@ -85,6 +85,14 @@ impl AppState {
 /// The largest request body accepted (forms and JSON).
 pub const MAX_BODY: usize = 1024 * 1024;
 
+impl AppState {
+    /// Forgets every kept stress result, so the next stress page runs the engine again (for
+    /// benchmarks, and for operators after changing the engine).
+    pub fn forget_stress_results(&self) {
+        self.results.forget();
+    }
+}
+
 /// The whole router with its middleware: security (CSRF, headers), a tracing span per request,
 /// a body limit, a time limit, and a panic turned into the plain error page.
 pub fn router(state: AppState) -> Router {

@@ -33,6 +33,11 @@ impl Default for Results {
 }
 
 impl Results {
+    /// Forgets every kept result.
+    pub fn forget(&self) {
+        self.map.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
     /// The result for a version at a revision, run now if it is not kept.
     pub async fn get(&self, key: (i64, i64), doc: &PlanDocument, samples: u64) -> Result<Arc<StressResult>, AppError> {
         let full_key = (key.0, key.1, samples);
