@@ -222,3 +222,34 @@ test('overlaps show on the footprint page, and the audit log is readable', async
   await assert.doesNotReject(page.getByText('The account jo.bloggs@example.org was created').waitFor());
   await accessible(page);
 });
+
+test('a lead edits an initiative, sees the chance of balance change, publishes, and the public reads it', async () => {
+  const page = await (await browser.newContext()).newPage();
+  await signIn(page, 'Footprint lead / programme office');
+  await page.goto(`${base}/footprints/DEMO01/plan`);
+  await page.getByRole('link', { name: 'Edit Urgent and emergency care redesign' }).click();
+  await accessible(page);
+  // A mistake first: the error is on the field and the input is kept.
+  await page.getByLabel('Months from start to full effect').fill('0');
+  await page.getByRole('button', { name: 'Save and see the stress test' }).click();
+  await assert.doesNotReject(page.getByText('Months to full effect must be a whole number').first().waitFor());
+  await accessible(page);
+  await page.getByLabel('Months from start to full effect').fill('18');
+  await page.getByLabel('Most likely').first().fill('60');
+  await page.getByLabel('Confidence in delivery').selectOption('high');
+  await page.getByRole('button', { name: 'Save and see the stress test' }).click();
+  await assert.doesNotReject(page.getByText('Saved: Urgent and emergency care redesign').waitFor());
+  const change = await page.getByText(/^Chance of balance in the final year: \d+(\.\d)?% before, \d+(\.\d)?% now/).textContent();
+  const [, before, now] = change.match(/: (\d+(?:\.\d)?)% before, (\d+(?:\.\d)?)% now/);
+  assert.ok(Number(now) > Number(before), `a bigger, surer saving raises the chance of balance (${change})`);
+  await accessible(page);
+  await page.getByRole('button', { name: 'Publish this draft' }).click();
+  await page.waitForURL(/\/footprints\/DEMO01\/plan\/versions\/\d+$/);
+  await assert.doesNotReject(page.getByText('Published', { exact: true }).first().waitFor());
+  // Signed out, anyone reads the published plan with the change.
+  const reader = await (await browser.newContext()).newPage();
+  await reader.goto(`${base}/footprints/DEMO01/plan`);
+  const row = reader.getByRole('row', { name: /Urgent and emergency care redesign/ });
+  await assert.doesNotReject(row.getByText('£60.0m').waitFor());
+  await accessible(reader);
+});

@@ -214,6 +214,10 @@ pub enum Action {
     ManageUsers,
     /// Read the whole site's audit trail.
     ViewSiteAudit,
+    /// Edit a footprint's draft plan.
+    EditPlan(FootprintId),
+    /// Submit or publish a footprint's plan (fix the draft as a numbered version).
+    PublishPlan(FootprintId),
 }
 
 /// The footprints an organisation belongs to (at most a few are ever checked; more is rare).
@@ -257,7 +261,8 @@ fn needs(action: Action) -> Needs {
     match action {
         ViewPublic => Needs::Anyone,
         ViewFootprintPrivate(f) => Needs::InFootprint(f, Role::OrganisationMember),
-        EditPartners(f) | ManageFootprintPeople(f) => Needs::InFootprint(f, Role::Lead),
+        EditPartners(f) | ManageFootprintPeople(f) | PublishPlan(f) => Needs::InFootprint(f, Role::Lead),
+        EditPlan(f) => Needs::InFootprint(f, Role::Contributor),
         ViewFootprintAudit(f) => Needs::InFootprint(f, Role::BoardMember),
         CreateOrganisation => Needs::AnyFootprint(Role::Lead),
         EditOrganisation(fs) => Needs::InAnyOf(fs, Role::Lead),
@@ -282,6 +287,8 @@ fn is_edit(action: Action) -> bool {
     matches!(
         action,
         Action::EditPartners(_)
+            | Action::EditPlan(_)
+            | Action::PublishPlan(_)
             | Action::ManageFootprintPeople(_)
             | Action::CreateOrganisation
             | Action::EditOrganisation(_)
@@ -334,7 +341,9 @@ mod tests {
         let f = 7;
         let orgs = OrganisationFootprints::new(&[3, f]);
         // (action, the roles allowed, in Role::ALL order)
-        let table: [(Action, [bool; 7]); 10] = [
+        let table: [(Action, [bool; 7]); 12] = [
+            (Action::EditPlan(f), [false, false, true, true, true, false, true]),
+            (Action::PublishPlan(f), [false, false, false, false, true, false, true]),
             (Action::ViewPublic, [true; 7]),
             (
                 Action::ViewFootprintPrivate(f),

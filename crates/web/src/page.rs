@@ -273,6 +273,10 @@ pub struct PlanPage {
     pub unassigned: Vec<InitiativeRow>,
     /// Where its stress test is.
     pub stress_link: String,
+    /// Where initiatives are edited (the draft, for those who may edit it).
+    pub edit_base: Option<String>,
+    /// Whether the viewer may submit or publish the draft.
+    pub can_publish: bool,
 }
 
 /// A footprint's plan versions.
@@ -314,4 +318,25 @@ pub struct StressPage {
     pub flags: Vec<(String, String)>,
     /// The link to run a million scenarios, when this run was the live one.
     pub full_link: Option<String>,
+    /// After an edit: what was saved and what it did.
+    pub changed: Option<(String, String)>,
+    /// Where the draft's initiatives are edited, for those who may.
+    pub can_publish: bool,
+}
+
+/// Editing an initiative.
+#[derive(Template, WebTemplate)]
+#[template(path = "initiative_form.html")]
+pub struct InitiativeFormPage {
+    pub page: Page,
+    pub footprint: Footprint,
+    pub action: String,
+    pub back: String,
+    pub form: crate::routes::initiatives::InitiativeForm,
+    pub months: Vec<(String, String)>,
+    pub settings: Vec<(String, String)>,
+    pub priorities: Vec<(String, String)>,
+    pub organisations: Vec<(String, String)>,
+    pub custom_delivery: bool,
+    pub cost_overrun: String,
 }

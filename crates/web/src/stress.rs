@@ -33,6 +33,15 @@ impl Default for Results {
 }
 
 impl Results {
+    /// A kept result, if there is one.
+    pub fn peek(&self, key: (i64, i64), samples: u64) -> Option<Arc<StressResult>> {
+        self.map
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&(key.0, key.1, samples))
+            .cloned()
+    }
+
     /// Forgets every kept result.
     pub fn forget(&self) {
         self.map.lock().unwrap_or_else(|e| e.into_inner()).clear();

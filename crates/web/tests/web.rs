@@ -574,6 +574,7 @@ both!(every_route_as_every_role, async |app: &App| {
     let lead_admin = [false, false, false, false, true, false, true];
     let board_up = [false, false, false, true, true, true, true];
     let admin = [false, false, false, false, false, false, true];
+    let contributor_up = [false, false, true, true, true, false, true];
     // (method, path, form, allowed per role)
     let table: Vec<Row> = vec![
         ("GET", "/".into(), vec![], everyone),
@@ -596,6 +597,24 @@ both!(every_route_as_every_role, async |app: &App| {
             everyone,
         ),
         ("GET", "/footprints/DEMO01/plan/stress".into(), vec![], everyone),
+        (
+            "GET",
+            "/footprints/DEMO01/plan/initiatives/urgent-care/edit".into(),
+            vec![],
+            contributor_up,
+        ),
+        (
+            "POST",
+            "/footprints/DEMO01/plan/initiatives/urgent-care/edit".into(),
+            vec![("name", "")],
+            contributor_up,
+        ),
+        (
+            "POST",
+            "/footprints/DEMO01/plan/publish".into(),
+            vec![("status", "nonsense")],
+            lead_admin,
+        ),
         ("GET", "/footprints/DEMO01/partners/add".into(), vec![], lead_admin),
         (
             "POST",
@@ -925,3 +944,85 @@ both!(the_plan_and_its_stress_test_in_the_app, async |app: &App| {
     let (s, _) = app.get(&public, "/footprints/E54000005/plan").await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 });
+
+both!(
+    editing_an_initiative_shows_what_it_did_and_publishing_fixes_it,
+    async |app: &App| {
+        let contributor = app.signed_in("Footprint contributor").await;
+        let (s, html) = app
+            .get(&contributor, "/footprints/DEMO01/plan/initiatives/urgent-care/edit")
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains("value=\"Urgent and emergency care redesign\"") && html.contains("value=\"26\""));
+        let at = html.find("name=\"revision\" value=\"").unwrap() + 23;
+        let revision = html[at..].split('"').next().unwrap().to_string();
+        let form = |saving: &'static str, ramp: &'static str, rev: String| {
+            vec![
+                ("name", "Urgent and emergency care redesign".to_string()),
+                ("setting", "acute".to_string()),
+                ("kind", "transformation".to_string()),
+                ("priority", "urgent-care".to_string()),
+                ("status", "in-delivery".to_string()),
+                ("saving_mode", saving.to_string()),
+                ("start_month", "12".to_string()),
+                ("ramp_months", ramp.to_string()),
+                ("delivery", "high".to_string()),
+                ("slippage_min", "0".to_string()),
+                ("slippage_mode", "3".to_string()),
+                ("slippage_max", "12".to_string()),
+                ("recurrent_cost", "4".to_string()),
+                ("double_running", "6".to_string()),
+                ("capital", "12".to_string()),
+                ("revision", rev),
+            ]
+        };
+        let post = async |fields: Vec<(&'static str, String)>| {
+            let f: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.post(&contributor, "/footprints/DEMO01/plan/initiatives/urgent-care/edit", &f)
+                .await
+        };
+        // Bad input: errors on the fields, nothing saved.
+        let before = app.store.audit_count().await.unwrap();
+        let (s, _, html) = post(form("lots", "0", revision.clone())).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            html.contains("Saving must be a number") && html.contains("Months to full effect must be a whole number")
+        );
+        assert!(html.contains("value=\"lots\""), "the input is kept");
+        assert_eq!(app.store.audit_count().await.unwrap(), before);
+        // A real change: the stress test says what it did, on the same scenarios.
+        let (s, location, _) = post(form("60", "24", revision.clone())).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (_, html) = app.get(&contributor, &location.unwrap()).await;
+        assert!(html.contains("Saved: Urgent and emergency care redesign"));
+        assert!(html.contains("Chance of balance in the final year:") && html.contains("before,"));
+        let entry = &app.store.audit_entries(None, None, 1).await.unwrap()[0];
+        assert!(
+            entry
+                .summary
+                .starts_with("Edited initiative Urgent and emergency care redesign:"),
+            "{}",
+            entry.summary
+        );
+        assert!(entry.summary.contains("saving 26.0 → 60.0"), "{}", entry.summary);
+        // A second person still holding the old revision is refused, their input kept.
+        let (s, _, html) = post(form("10", "24", revision.clone())).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            html.contains("Someone else saved this initiative since you opened it") && html.contains("value=\"10\"")
+        );
+        // The lead publishes; the public reads version 2 with the new saving.
+        let lead = app.signed_in(LEAD).await;
+        let (s, location, _) = app
+            .post(&lead, "/footprints/DEMO01/plan/publish", &[("status", "published")])
+            .await;
+        assert_eq!(
+            (s, location.as_deref()),
+            (StatusCode::SEE_OTHER, Some("/footprints/DEMO01/plan/versions/2"))
+        );
+        let (_, html) = app.get(&client(), "/footprints/DEMO01/plan").await;
+        assert!(html.contains("Version 2") && html.contains("£60.0m"));
+        let (_, html) = app.get(&client(), "/footprints/DEMO01/plan/versions/1").await;
+        assert!(html.contains("£26.0m"), "version 1 is unchanged");
+    }
+);

@@ -7,6 +7,7 @@ mod api_doc;
 pub mod assets;
 pub mod footprints;
 pub mod health;
+pub mod initiatives;
 pub mod organisations;
 pub mod people;
 pub mod plans;
@@ -28,6 +29,7 @@ pub fn router(state: AppState) -> Router {
         .merge(organisations::router())
         .merge(people::router())
         .merge(plans::router())
+        .merge(initiatives::router())
         .merge(account::router())
         .merge(admin::router())
         .merge(health::router())

@@ -27,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/footprints/{code}/plan", get(current_plan))
         .route("/footprints/{code}/plan/stress", get(current_stress))
         .route("/footprints/{code}/plan/versions", get(versions))
+        .route("/footprints/{code}/plan/publish", axum::routing::post(publish))
         .route("/footprints/{code}/plan/versions/{number}", get(version_plan))
         .route("/footprints/{code}/plan/versions/{number}/stress", get(version_stress))
         .route("/footprints/{code}/plan/versions/{number}/{file}", get(model_file))
@@ -221,6 +222,9 @@ async fn plan_page(state: &AppState, viewer: &Viewer, f: Footprint, v: PlanVersi
         page: Page::new(title, viewer, "footprints"),
         made: format!("{}, by {}", when(&v.created_at), v.created_by),
         stress_link: format!("{}/stress", base(&f, &v)),
+        edit_base: (v.number.is_none() && viewer.can(Action::EditPlan(f.id)))
+            .then(|| format!("/footprints/{}/plan/initiatives", f.code)),
+        can_publish: v.number.is_none() && viewer.can(Action::PublishPlan(f.id)),
         number: v.number,
         name: doc.name().to_string(),
         vision: doc.vision.clone(),
@@ -287,6 +291,10 @@ async fn versions(
 #[derive(serde::Deserialize)]
 struct StressQuery {
     samples: Option<u64>,
+    /// After an edit: the initiative changed.
+    changed: Option<String>,
+    /// After an edit: the draft and revision before it, `ID-REVISION`.
+    from: Option<String>,
 }
 
 async fn stress_page(
@@ -294,10 +302,44 @@ async fn stress_page(
     viewer: &Viewer,
     f: Footprint,
     v: PlanVersion,
-    samples: u64,
+    q: &StressQuery,
 ) -> Result<StressPage, AppError> {
+    let samples = samples(q);
     let doc = document(&v)?;
     let result = state.results.get((v.id, v.revision), &doc, samples).await?;
+    // After an edit: the same scenarios (same seed, same streams for every unchanged value)
+    // before and after, so the difference is the edit's, not chance's.
+    let changed = match (&q.changed, &q.from) {
+        (Some(id), Some(from)) if v.number.is_none() => {
+            let name = crate::stress::initiative_names(&doc.model)
+                .into_iter()
+                .find(|(i, _)| i == id)
+                .map(|(_, n)| n);
+            let before = from
+                .split_once('-')
+                .and_then(|(a, b)| Some((a.parse::<i64>().ok()?, b.parse::<i64>().ok()?)))
+                .filter(|(d, _)| *d == v.id)
+                .and_then(|key| state.results.peek(key, samples));
+            match (name, before) {
+                (Some(name), Some(before)) => {
+                    let last = |r: &footprint_stress::StressResult| r.gap.last().map_or(0.0, |y| y.p50);
+                    Some((
+                        format!("Saved: {name}"),
+                        format!(
+                            "Chance of balance in the final year: {} before, {} now. Median final-year gap: {} before, {} now. Both runs use the same scenarios, so the difference comes from the change, not from chance.",
+                            percent(before.final_year.p_balance),
+                            percent(result.final_year.p_balance),
+                            money(last(&before)),
+                            money(last(&result)),
+                        ),
+                    ))
+                }
+                (Some(name), None) => Some((format!("Saved: {name}"), String::new())),
+                _ => None,
+            }
+        }
+        _ => None,
+    };
     let initiatives = crate::stress::initiative_names(&doc.model);
     let name = |n: &str| variable_label(n, &initiatives, &result.years);
     let balance = result
@@ -360,6 +402,8 @@ async fn stress_page(
             .map(|fl| (fl.severity.clone(), fl.message.clone()))
             .collect(),
         full_link: (samples < FULL_SAMPLES).then(|| format!("{plan_link}/stress?samples={FULL_SAMPLES}")),
+        changed,
+        can_publish: v.number.is_none() && viewer.can(Action::PublishPlan(f.id)),
         plan_link,
         footprint: f,
     })
@@ -381,7 +425,7 @@ async fn current_stress(
 ) -> Result<StressPage, AppError> {
     let f = footprint(&state, &code).await?;
     let v = current(&state, &viewer, &f).await?;
-    stress_page(&state, &viewer, f, v, samples(&q)).await
+    stress_page(&state, &viewer, f, v, &q).await
 }
 
 async fn version_stress(
@@ -392,5 +436,43 @@ async fn version_stress(
 ) -> Result<StressPage, AppError> {
     let f = footprint(&state, &code).await?;
     let v = readable_version(&state, &viewer, f.id, number).await?;
-    stress_page(&state, &viewer, f, v, samples(&q)).await
+    stress_page(&state, &viewer, f, v, &q).await
+}
+
+#[derive(serde::Deserialize)]
+struct PublishForm {
+    #[serde(default)]
+    status: String,
+}
+
+/// Fixes the draft as the next numbered version: published (public) or submitted (to national
+/// assurance).
+async fn publish(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(code): Path<String>,
+    axum::Form(form): axum::Form<PublishForm>,
+) -> Result<axum::response::Redirect, AppError> {
+    let f = footprint(&state, &code).await?;
+    viewer.require(Action::PublishPlan(f.id))?;
+    let status = match form.status.as_str() {
+        "published" => VersionStatus::Published,
+        "submitted" => VersionStatus::Submitted,
+        _ => {
+            return Err(AppError::Invalid(vec![crate::error::FieldError::new(
+                "status",
+                "Choose publish or submit",
+            )]));
+        }
+    };
+    let draft = state.store.plan_draft(f.id).await?.ok_or(AppError::NotFound)?;
+    document(&draft)?
+        .validate()
+        .map_err(|e| AppError::internal(format!("the draft does not validate: {e}")))?;
+    let v = state.store.snapshot_plan(&viewer.who(), f.id, status).await?;
+    Ok(axum::response::Redirect::to(&format!(
+        "/footprints/{}/plan/versions/{}",
+        f.code,
+        v.number.unwrap_or(0)
+    )))
 }
