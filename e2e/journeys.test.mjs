@@ -252,4 +252,7 @@ test('a lead edits an initiative, sees the chance of balance change, publishes, 
   const row = reader.getByRole('row', { name: /Urgent and emergency care redesign/ });
   await assert.doesNotReject(row.getByText('£60.0m').waitFor());
   await accessible(reader);
+  await reader.getByRole('link', { name: 'what changed between them' }).click();
+  await assert.doesNotReject(reader.getByText(/Both runs use the same 20,000 scenarios/).waitFor());
+  await accessible(reader);
 });

@@ -406,3 +406,211 @@ mod tests {
         );
     }
 }
+
+/// One difference between two plan versions.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Difference {
+    /// What part: "Vision", "Baseline", "Priorities", or an initiative's name.
+    pub part: String,
+    /// Which field, as in the model or the document (`saving`, `lead`, `title`…), empty when a
+    /// whole item was added or removed.
+    pub field: String,
+    /// The value before (none when added).
+    pub before: Option<Value>,
+    /// The value after (none when removed).
+    pub after: Option<Value>,
+}
+
+fn differ(out: &mut Vec<Difference>, part: &str, field: &str, before: Option<&Value>, after: Option<&Value>) {
+    if before != after {
+        out.push(Difference {
+            part: part.into(),
+            field: field.into(),
+            before: before.cloned(),
+            after: after.cloned(),
+        });
+    }
+}
+
+/// Every difference between two plan documents, in plan order: vision, gaps and priorities, the
+/// baseline and other model settings, then initiatives (changed, removed, added).
+pub fn diff(a: &PlanDocument, b: &PlanDocument) -> Vec<Difference> {
+    let mut out = Vec::new();
+    let s = |x: &str| Value::String(x.to_string());
+    differ(&mut out, "Vision", "vision", Some(&s(&a.vision)), Some(&s(&b.vision)));
+    for gap in Gap::ALL {
+        let (ga, gb) = (
+            a.gaps.iter().find(|g| g.gap == gap),
+            b.gaps.iter().find(|g| g.gap == gap),
+        );
+        let summary = |g: Option<&GapSection>| g.map(|g| s(&g.summary));
+        differ(
+            &mut out,
+            gap.label(),
+            "summary",
+            summary(ga).as_ref(),
+            summary(gb).as_ref(),
+        );
+        let empty = Vec::new();
+        let (pa, pb) = (
+            ga.map_or(&empty, |g| &g.priorities),
+            gb.map_or(&empty, |g| &g.priorities),
+        );
+        for p in pa {
+            match pb.iter().find(|q| q.id == p.id) {
+                Some(q) => {
+                    differ(
+                        &mut out,
+                        &format!("{}: priority {}", gap.label(), p.title),
+                        "title",
+                        Some(&s(&p.title)),
+                        Some(&s(&q.title)),
+                    );
+                    differ(
+                        &mut out,
+                        &format!("{}: priority {}", gap.label(), q.title),
+                        "description",
+                        Some(&s(&p.description)),
+                        Some(&s(&q.description)),
+                    );
+                }
+                None => differ(
+                    &mut out,
+                    &format!("{}: priority", gap.label()),
+                    "",
+                    Some(&s(&p.title)),
+                    None,
+                ),
+            }
+        }
+        for q in pb.iter().filter(|q| !pa.iter().any(|p| p.id == q.id)) {
+            differ(
+                &mut out,
+                &format!("{}: priority", gap.label()),
+                "",
+                None,
+                Some(&s(&q.title)),
+            );
+        }
+    }
+    let (ma, mb) = (&a.model, &b.model);
+    for key in ["name", "first_year", "years"] {
+        differ(&mut out, "Plan", key, ma.get(key), mb.get(key));
+    }
+    let keys = |v: Option<&Value>| -> Vec<String> {
+        v.and_then(Value::as_object)
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    let mut baseline = keys(ma.get("baseline"));
+    baseline.extend(
+        keys(mb.get("baseline"))
+            .into_iter()
+            .filter(|k| !keys(ma.get("baseline")).contains(k)),
+    );
+    for k in baseline {
+        differ(
+            &mut out,
+            "Baseline",
+            &k,
+            ma.get("baseline").and_then(|x| x.get(&k)),
+            mb.get("baseline").and_then(|x| x.get(&k)),
+        );
+    }
+    for key in ["confidence", "correlation", "run"] {
+        differ(&mut out, "Plan", key, ma.get(key), mb.get(key));
+    }
+    let empty = Vec::new();
+    let (ia, ib) = (
+        ma.get("initiative").and_then(Value::as_array).unwrap_or(&empty),
+        mb.get("initiative").and_then(Value::as_array).unwrap_or(&empty),
+    );
+    let id = |v: &Value| v.get("id").and_then(Value::as_str).unwrap_or("").to_string();
+    let name = |v: &Value| v.get("name").and_then(Value::as_str).unwrap_or("").to_string();
+    let details = |d: &PlanDocument, i: &str| -> Option<Value> {
+        d.initiatives
+            .iter()
+            .find(|x| x.id == i)
+            .and_then(|x| serde_json::to_value(x).ok())
+            .map(|mut v| {
+                if let Some(o) = v.as_object_mut() {
+                    o.remove("revision");
+                    o.remove("id");
+                }
+                v
+            })
+    };
+    for x in ia {
+        let i = id(x);
+        match ib.iter().find(|y| id(y) == i) {
+            Some(y) => {
+                let part = name(y);
+                let mut fields = keys(Some(x));
+                fields.extend(keys(Some(y)).into_iter().filter(|k| x.get(k).is_none()));
+                for f in fields.iter().filter(|f| *f != "id") {
+                    differ(&mut out, &part, f, x.get(f.as_str()), y.get(f.as_str()));
+                }
+                let (da, db) = (details(a, &i), details(b, &i));
+                for f in keys(da.as_ref()) {
+                    differ(
+                        &mut out,
+                        &part,
+                        &f,
+                        da.as_ref().and_then(|v| v.get(&f)),
+                        db.as_ref().and_then(|v| v.get(&f)),
+                    );
+                }
+            }
+            None => differ(&mut out, "Initiative", "", Some(&s(&name(x))), None),
+        }
+    }
+    for y in ib.iter().filter(|y| !ia.iter().any(|x| id(x) == id(y))) {
+        differ(&mut out, "Initiative", "", None, Some(&s(&name(y))));
+    }
+    out
+}
+
+#[cfg(test)]
+mod diff_tests {
+    use super::*;
+
+    const DEMO: &str = include_str!("../../../data/demo/northshire-and-eastvale.toml");
+
+    #[test]
+    fn differences_in_words_and_numbers() {
+        let a = PlanDocument::from_model_text(DEMO, "plan.toml").unwrap();
+        assert!(diff(&a, &a).is_empty());
+        let mut b = a.clone();
+        b.vision = "Healthier together".into();
+        b.model["baseline"]["spend"] = serde_json::json!(3300.0);
+        b.model["initiative"][0]["saving"] = serde_json::json!(30.0);
+        b.initiatives[0].lead = Some(4);
+        b.initiatives[0].revision = 9;
+        b.gaps[1].priorities.push(Priority {
+            id: "frailty".into(),
+            title: "Frailty".into(),
+            description: String::new(),
+        });
+        let d = diff(&a, &b);
+        let seen: Vec<(&str, &str)> = d.iter().map(|x| (x.part.as_str(), x.field.as_str())).collect();
+        assert_eq!(
+            seen,
+            [
+                ("Vision", "vision"),
+                ("Care and quality: priority", ""),
+                ("Baseline", "spend"),
+                ("Urgent and emergency care redesign", "saving"),
+                ("Urgent and emergency care redesign", "lead"),
+            ]
+        );
+        assert_eq!(d[3].before, Some(serde_json::json!(26.0)));
+        assert_eq!(d[3].after, Some(serde_json::json!(30.0)));
+        // Removing an initiative (its details too) shows as one removal.
+        let mut c = a.clone();
+        c.model["initiative"].as_array_mut().unwrap().remove(1);
+        c.initiatives.remove(1);
+        let d = diff(&a, &c);
+        assert_eq!(d.len(), 1);
+        assert_eq!((d[0].part.as_str(), d[0].after.is_none()), ("Initiative", true));
+    }
+}

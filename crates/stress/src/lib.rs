@@ -2,6 +2,7 @@
 //!
 //! parse -> validate -> sample -> simulate -> summarise. Pure: no I/O beyond the text it is given.
 
+pub mod compare;
 pub mod correlate;
 pub mod dist;
 pub mod engine;

@@ -321,3 +321,44 @@ fn standard_errors_are_honest() {
         );
     }
 }
+
+#[test]
+fn comparing_a_plan_with_itself_shows_no_change_and_a_real_change_shows_with_little_noise() {
+    use footprint_stress::compare::compare_plans;
+    let a = parse_plan(&example(), "example.toml").unwrap();
+    let same = compare_plans(&a, &a, 20_000, 3).unwrap();
+    for y in &same.years {
+        assert_eq!(y.gap_change.mean, 0.0);
+        assert_eq!((y.p_balance_change, y.se_p_balance_change), (0.0, 0.0));
+        assert_eq!(y.p_balance_a, y.p_balance_b);
+    }
+    // Raise one initiative's saving by a fixed £5m a year: the final-year gap falls by at most
+    // £5m in every scenario, and the paired standard error is far below the unpaired one.
+    let text = example();
+    let first = text.find("saving = ").unwrap();
+    let end = first + text[first..].find('\n').unwrap();
+    let old: f64 = text[first + 9..end]
+        .trim()
+        .parse()
+        .expect("a fixed saving in the example");
+    let b = parse_plan(
+        &format!("{}saving = {}{}", &text[..first], old + 5.0, &text[end..]),
+        "b.toml",
+    )
+    .unwrap();
+    let c = compare_plans(&a, &b, 20_000, 3).unwrap();
+    let last = c.years.last().unwrap();
+    assert!(
+        last.gap_change.mean < 0.0 && last.gap_change.mean >= -5.0 - 1e-9,
+        "{:?}",
+        last.gap_change
+    );
+    assert!(last.gap_change.p95 <= 1e-9 && last.gap_change.p5 >= -5.0 - 1e-9);
+    assert!(last.p_balance_change >= 0.0);
+    let unpaired = (last.p_balance_a * (1.0 - last.p_balance_a) / 20_000.0 * 2.0).sqrt();
+    assert!(
+        last.se_p_balance_change < unpaired / 2.0,
+        "{} vs {unpaired}",
+        last.se_p_balance_change
+    );
+}

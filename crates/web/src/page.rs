@@ -340,3 +340,23 @@ pub struct InitiativeFormPage {
     pub custom_delivery: bool,
     pub cost_overrun: String,
 }
+
+/// Two versions of a plan compared.
+#[derive(Template, WebTemplate)]
+#[template(path = "compare.html")]
+pub struct ComparePage {
+    pub page: Page,
+    pub footprint: Footprint,
+    pub from: String,
+    pub to: String,
+    pub from_label: String,
+    pub to_label: String,
+    /// (value, label) of each version the viewer may choose.
+    pub choices: Vec<(String, String)>,
+    /// (part, field, before, after)
+    pub changes: Vec<[String; 4]>,
+    /// (year, P(balance) before, after, change ± se, gap change ± se)
+    pub years: Vec<[String; 5]>,
+    pub final_line: Option<String>,
+    pub not_comparable: Option<String>,
+}

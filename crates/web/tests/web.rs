@@ -575,6 +575,7 @@ both!(every_route_as_every_role, async |app: &App| {
     let board_up = [false, false, false, true, true, true, true];
     let admin = [false, false, false, false, false, false, true];
     let contributor_up = [false, false, true, true, true, false, true];
+    let private = [false, true, true, true, true, true, true];
     // (method, path, form, allowed per role)
     let table: Vec<Row> = vec![
         ("GET", "/".into(), vec![], everyone),
@@ -614,6 +615,13 @@ both!(every_route_as_every_role, async |app: &App| {
             "/footprints/DEMO01/plan/publish".into(),
             vec![("status", "nonsense")],
             lead_admin,
+        ),
+        ("GET", "/footprints/DEMO01/plan/compare".into(), vec![], everyone),
+        (
+            "GET",
+            "/footprints/DEMO01/plan/compare?from=1&to=draft".into(),
+            vec![],
+            private,
         ),
         ("GET", "/footprints/DEMO01/partners/add".into(), vec![], lead_admin),
         (

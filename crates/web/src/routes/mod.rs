@@ -5,6 +5,7 @@ pub mod admin;
 pub mod api;
 mod api_doc;
 pub mod assets;
+pub mod compare;
 pub mod footprints;
 pub mod health;
 pub mod initiatives;
@@ -30,6 +31,7 @@ pub fn router(state: AppState) -> Router {
         .merge(people::router())
         .merge(plans::router())
         .merge(initiatives::router())
+        .merge(compare::router())
         .merge(account::router())
         .merge(admin::router())
         .merge(health::router())
