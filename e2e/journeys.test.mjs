@@ -243,6 +243,13 @@ test('a lead edits an initiative, sees the chance of balance change, publishes, 
   const [, before, now] = change.match(/: (\d+(?:\.\d)?)% before, (\d+(?:\.\d)?)% now/);
   assert.ok(Number(now) > Number(before), `a bigger, surer saving raises the chance of balance (${change})`);
   await accessible(page);
+  await page.goto(`${base}/footprints/DEMO01/plan/finances`);
+  await accessible(page);
+  await page.goto(`${base}/footprints/DEMO01/plan/import`);
+  await page.getByRole('button', { name: 'Import' }).click();
+  await assert.doesNotReject(page.getByText('Choose a plan file to upload').first().waitFor());
+  await accessible(page);
+  await page.goto(`${base}/footprints/DEMO01/plan/stress`);
   await page.getByRole('button', { name: 'Publish this draft' }).click();
   await page.waitForURL(/\/footprints\/DEMO01\/plan\/versions\/\d+$/);
   await assert.doesNotReject(page.getByText('Published', { exact: true }).first().waitFor());

@@ -360,3 +360,34 @@ pub struct ComparePage {
     pub final_line: Option<String>,
     pub not_comparable: Option<String>,
 }
+
+/// The plan's financial template.
+#[derive(Template, WebTemplate)]
+#[template(path = "finances.html")]
+pub struct FinancesPage {
+    pub page: Page,
+    pub footprint: Footprint,
+    pub action: String,
+    pub back: String,
+    pub base_year: String,
+    pub funding: String,
+    pub spend: String,
+    /// Demand growth, % a year: lowest, most likely, highest.
+    pub demand: [String; 3],
+    /// Cost inflation, % a year.
+    pub inflation: [String; 3],
+    /// (index, year label, funding growth % (lowest, most likely, highest), other income £m)
+    pub years: Vec<(String, String, [String; 3], String)>,
+    pub revision: String,
+}
+
+/// Importing the financial model from a stress-model file.
+#[derive(Template, WebTemplate)]
+#[template(path = "import.html")]
+pub struct ImportPage {
+    pub page: Page,
+    pub footprint: Footprint,
+    pub action: String,
+    /// Every problem with the file (file, line, column, key path, what).
+    pub problems: Vec<String>,
+}

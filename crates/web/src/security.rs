@@ -66,21 +66,40 @@ async fn check_csrf(state: &AppState, req: Request) -> Result<Request, AppError>
             Err(AppError::Csrf)
         };
     }
-    let is_form = req
+    let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+        .unwrap_or("")
+        .to_string();
+    let multipart = multer::parse_boundary(&content_type).ok();
+    if !content_type.starts_with("application/x-www-form-urlencoded") && multipart.is_none() {
         return Err(AppError::Csrf);
     }
     let (parts, body) = req.into_parts();
-    let bytes = to_bytes(body, MAX_FORM).await.map_err(|_| AppError::Csrf)?;
-    let given = form_field(&bytes, "csrf_token").ok_or(AppError::Csrf)?;
+    let limit = if multipart.is_some() { crate::MAX_BODY } else { MAX_FORM };
+    let bytes = to_bytes(body, limit).await.map_err(|_| AppError::Csrf)?;
+    let given = match multipart {
+        Some(boundary) => multipart_field(bytes.clone(), boundary, "csrf_token").await,
+        None => form_field(&bytes, "csrf_token"),
+    }
+    .ok_or(AppError::Csrf)?;
     if !bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
         return Err(AppError::Csrf);
     }
     Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+/// A text field of a multipart form (an upload), read from the buffered body.
+async fn multipart_field(body: axum::body::Bytes, boundary: String, name: &str) -> Option<String> {
+    let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(body) });
+    let mut form = multer::Multipart::new(stream, boundary);
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some(name) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 /// A field of a URL-encoded form (the token is hex, so no decoding is needed beyond the name).

@@ -997,6 +997,10 @@ both!(
             html.contains("Saving must be a number") && html.contains("Months to full effect must be a whole number")
         );
         assert!(html.contains("value=\"lots\""), "the input is kept");
+        let mut unknown = form("20", "12", revision.clone());
+        unknown.push(("lead", "999999".to_string()));
+        let (_, _, html) = post(unknown).await;
+        assert!(html.contains("Choose the lead organisation from the footprint&#39;s partners"));
         assert_eq!(app.store.audit_count().await.unwrap(), before);
         // A real change: the stress test says what it did, on the same scenarios.
         let (s, location, _) = post(form("60", "24", revision.clone())).await;
@@ -1032,5 +1036,108 @@ both!(
         assert!(html.contains("Version 2") && html.contains("£60.0m"));
         let (_, html) = app.get(&client(), "/footprints/DEMO01/plan/versions/1").await;
         assert!(html.contains("£26.0m"), "version 1 is unchanged");
+    }
+);
+
+both!(
+    finances_are_edited_in_a_form_and_imported_from_a_file,
+    async |app: &App| {
+        let c = app.signed_in("Footprint contributor").await;
+        let (s, html) = app.get(&c, "/footprints/DEMO01/plan/finances").await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains("value=\"3180\"") && html.contains("value=\"1.5\"") && html.contains("value=\"3.5\""));
+        let at = html.find("name=\"revision\" value=\"").unwrap() + 23;
+        let revision = html[at..].split('"').next().unwrap().to_string();
+        // Read every field back as the form has it, then change what the test needs.
+        let mut fields: Vec<(String, String)> = Vec::new();
+        let mut rest = html.as_str();
+        while let Some(i) = rest.find("<input class=\"nhsuk-input") {
+            let tag = &rest[i..rest[i..].find('>').unwrap() + i];
+            let attr = |a: &str| {
+                tag.find(&format!("{a}=\""))
+                    .map(|p| tag[p + a.len() + 2..].split('"').next().unwrap().to_string())
+            };
+            if let (Some(n), Some(v)) = (attr("name"), attr("value")) {
+                fields.push((n, v));
+            }
+            rest = &rest[i + 10..];
+        }
+        fields.push(("revision".into(), revision.clone()));
+        let post = async |changes: &[(&str, &str)]| {
+            let mut f = fields.clone();
+            for (k, v) in changes {
+                f.retain(|(n, _)| n != k);
+                f.push((k.to_string(), v.to_string()));
+            }
+            let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            app.post(&c, "/footprints/DEMO01/plan/finances", &f).await
+        };
+        let (s, _, html) = post(&[("funding", "lots"), ("demand_min", "4")]).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            html.contains("Funding must be a number")
+                && html.contains("The demand growth range must run from lowest to highest")
+        );
+        let (s, location, _) = post(&[("spend", "3300")]).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (_, html) = app.get(&c, &location.unwrap()).await;
+        assert!(html.contains("Saved: the plan&#39;s finances") && html.contains("before,"));
+        // Only the spend changed: every untouched figure went through the form unchanged.
+        let (_, html) = app.get(&c, "/footprints/DEMO01/plan/compare?from=1&to=draft").await;
+        assert_eq!(
+            html.matches("<th class=\"nhsuk-table__header\" scope=\"row\">Baseline</th>")
+                .count(),
+            1,
+            "{html}"
+        );
+        assert!(html.contains("£3,200.0m") && html.contains("£3,300.0m"));
+
+        // Import: a file with a problem is refused with its line and key path; a good one replaces
+        // the model and keeps the initiatives' details.
+        let demo = include_str!("../../../data/demo/northshire-and-eastvale.toml");
+        let upload = async |name: &str, text: String| {
+            let token = app.token(&c).await;
+            let form = reqwest::multipart::Form::new()
+                .text("csrf_token", token)
+                .part("file", reqwest::multipart::Part::text(text).file_name(name.to_string()));
+            let r = c
+                .post(app.url("/footprints/DEMO01/plan/import"))
+                .multipart(form)
+                .send()
+                .await
+                .unwrap();
+            let location = r.headers().get("location").map(|v| v.to_str().unwrap().to_string());
+            (r.status(), location, r.text().await.unwrap())
+        };
+        let (s, _, html) = upload("bad.toml", demo.replacen("ramp_months = 24", "ramp_months = 0", 1)).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            html.contains("bad.toml:") && html.contains("initiative[1].ramp_months"),
+            "{html}"
+        );
+        let (s, location, _) = upload("new.toml", demo.replacen("saving = 26.0", "saving = 31.0", 1)).await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{location:?}");
+        let (_, html) = app.get(&c, "/footprints/DEMO01/plan").await;
+        assert!(html.contains("£31.0m") && html.contains("Northshire Hospitals NHS Foundation Trust"));
+        // An upload without the form's token is refused.
+        let form = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::text(demo.to_string()).file_name("x.toml"),
+        );
+        let r = c
+            .post(app.url("/footprints/DEMO01/plan/import"))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        let (s, _) = app.get(&client(), "/footprints/DEMO01/plan/draft/model.toml").await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "the draft's model is for partners");
+        let r = c
+            .get(app.url("/footprints/DEMO01/plan/draft/model.toml"))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.text().await.unwrap().contains("saving = 31.0"));
     }
 );

@@ -72,12 +72,12 @@ pub struct InitiativeForm {
     pub revision: u64,
 }
 
-fn num(v: &Value) -> String {
+pub(crate) fn num(v: &Value) -> String {
     v.as_f64().map(|x| format!("{x}")).unwrap_or_default()
 }
 
 /// (min, most likely, max) of a value as typed: a fixed value fills "most likely" only.
-fn range(v: &Value) -> (String, String, String) {
+pub(crate) fn range(v: &Value) -> (String, String, String) {
     match v.get("dist").and_then(Value::as_str) {
         Some("triangular") | Some("pert") => (num(&v["min"]), num(&v["mode"]), num(&v["max"])),
         Some("uniform") => (num(&v["min"]), String::new(), num(&v["max"])),
@@ -128,7 +128,7 @@ fn key<T: serde::Serialize>(v: &T) -> String {
 }
 
 /// A number typed in a field, or an error naming it.
-fn parse_num(text: &str, field: &str, what: &str, errors: &mut Vec<FieldError>) -> Option<f64> {
+pub(crate) fn parse_num(text: &str, field: &str, what: &str, errors: &mut Vec<FieldError>) -> Option<f64> {
     let t = text.trim().replace(',', "");
     let t = t.trim_start_matches('£').trim_end_matches('m');
     match t.parse::<f64>() {
@@ -143,9 +143,9 @@ fn parse_num(text: &str, field: &str, what: &str, errors: &mut Vec<FieldError>) 
     }
 }
 
-/// A value typed as min / most likely / max: only "most likely" makes it fixed, all three a
-/// triangular range.
-fn parse_range(
+/// A value typed as min / most likely / max: only "most likely" makes it fixed, lowest and
+/// highest alone an even (uniform) range, all three a triangular range.
+pub(crate) fn parse_range(
     min: &str,
     mode: &str,
     max: &str,
@@ -171,6 +171,18 @@ fn parse_range(
             }
             Some(json!({"dist": "triangular", "min": a, "mode": c, "max": b}))
         }
+        (false, true, false) => {
+            let a = parse_num(a, &format!("{field}_min"), &format!("The lowest {what}"), errors)?;
+            let b = parse_num(b, &format!("{field}_max"), &format!("The highest {what}"), errors)?;
+            if a >= b {
+                errors.push(FieldError::new(
+                    &format!("{field}_min"),
+                    format!("The lowest {what} must be below the highest"),
+                ));
+                return None;
+            }
+            Some(json!({"dist": "uniform", "min": a, "max": b}))
+        }
         (true, true, true) => {
             errors.push(FieldError::new(&format!("{field}_mode"), format!("Enter the {what}")));
             None
@@ -178,7 +190,7 @@ fn parse_range(
         _ => {
             errors.push(FieldError::new(
                 &format!("{field}_min"),
-                format!("Enter the {what} as one figure (most likely only), or as lowest, most likely and highest"),
+                format!("Enter the {what} as one figure (most likely only), as lowest and highest, or as all three"),
             ));
             None
         }
@@ -186,7 +198,7 @@ fn parse_range(
 }
 
 /// Applies the form to the plan's initiative k; the engine then validates the whole plan.
-fn apply(doc: &mut PlanDocument, k: usize, form: &InitiativeForm) -> Result<(), Vec<FieldError>> {
+fn apply(doc: &mut PlanDocument, k: usize, form: &InitiativeForm, partners: &[i64]) -> Result<(), Vec<FieldError>> {
     let mut errors = Vec::new();
     let name = form.name.trim();
     if name.is_empty() {
@@ -244,9 +256,12 @@ fn apply(doc: &mut PlanDocument, k: usize, form: &InitiativeForm) -> Result<(), 
     let lead = match form.lead.trim() {
         "" => None,
         id => match id.parse::<i64>() {
-            Ok(id) => Some(id),
-            Err(_) => {
-                errors.push(FieldError::new("lead", "Choose the lead organisation from the list"));
+            Ok(id) if partners.contains(&id) => Some(id),
+            _ => {
+                errors.push(FieldError::new(
+                    "lead",
+                    "Choose the lead organisation from the footprint's partners",
+                ));
                 None
             }
         },
@@ -304,7 +319,7 @@ fn engine_errors(bad: &footprint_stress::BadInput, k: usize) -> Vec<FieldError> 
         .collect()
 }
 
-fn capitalise(s: &str) -> String {
+pub(crate) fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     c.next()
         .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
@@ -414,6 +429,13 @@ async fn save(
             )
         }
     };
+    let partners: Vec<i64> = state
+        .store
+        .partners(f.id)
+        .await?
+        .iter()
+        .map(|p| p.organisation.id)
+        .collect();
     // Another initiative saved at the same moment moves the draft's revision: try again on the
     // new draft, as long as this initiative itself is unchanged.
     for _ in 0..3 {
@@ -436,7 +458,7 @@ async fn save(
         }
         let before = doc.model["initiative"][k].clone();
         let old_doc = doc.clone();
-        if let Err(errors) = apply(&mut doc, k, &form) {
+        if let Err(errors) = apply(&mut doc, k, &form, &partners) {
             return again(form, errors).await;
         }
         if let Err(bad) = doc.validate() {

@@ -6,6 +6,7 @@ pub mod api;
 mod api_doc;
 pub mod assets;
 pub mod compare;
+pub mod finances;
 pub mod footprints;
 pub mod health;
 pub mod initiatives;
@@ -32,6 +33,7 @@ pub fn router(state: AppState) -> Router {
         .merge(plans::router())
         .merge(initiatives::router())
         .merge(compare::router())
+        .merge(finances::router())
         .merge(account::router())
         .merge(admin::router())
         .merge(health::router())

@@ -311,10 +311,14 @@ async fn stress_page(
     // before and after, so the difference is the edit's, not chance's.
     let changed = match (&q.changed, &q.from) {
         (Some(id), Some(from)) if v.number.is_none() => {
-            let name = crate::stress::initiative_names(&doc.model)
-                .into_iter()
-                .find(|(i, _)| i == id)
-                .map(|(_, n)| n);
+            let name = if id == "finances" {
+                Some("the plan's finances".to_string())
+            } else {
+                crate::stress::initiative_names(&doc.model)
+                    .into_iter()
+                    .find(|(i, _)| i == id)
+                    .map(|(_, n)| n)
+            };
             let before = from
                 .split_once('-')
                 .and_then(|(a, b)| Some((a.parse::<i64>().ok()?, b.parse::<i64>().ok()?)))
