@@ -118,6 +118,11 @@ test('the public finds a footprint and its partners', async () => {
   await accessible(page);
   await page.goto(`${base}/footprints/DEMO01/plan/versions`);
   await accessible(page);
+  await page.goto(`${base}/footprints/DEMO01/plan/portfolio`);
+  await accessible(page);
+  await page.goto(`${base}/footprints/DEMO01/accountability`);
+  await assert.doesNotReject(page.getByText('Leads: Urgent and emergency care redesign').waitFor());
+  await accessible(page);
   await page.goto(`${base}/no-such-page`);
   await accessible(page);
 });

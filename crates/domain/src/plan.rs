@@ -614,3 +614,147 @@ mod diff_tests {
         assert_eq!((d[0].part.as_str(), d[0].after.is_none()), ("Initiative", true));
     }
 }
+
+/// Savings and investment of one group of initiatives (a care setting or a kind).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PortfolioLine {
+    /// The group: a care setting (`acute`) or a kind (`transformation`).
+    pub group: String,
+    /// How many initiatives.
+    pub initiatives: usize,
+    /// Expected saving a year at full effect, £m: median saving × median delivery.
+    pub savings: f64,
+    /// New running cost and double running a year at their medians (with cost overrun), £m.
+    pub running: f64,
+    /// One-off capital at its median (with cost overrun), £m.
+    pub capital: f64,
+}
+
+/// The plan's balance of savings and investment by care setting and by kind.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Portfolio {
+    /// By care setting, in the spec's order, settings with no initiative left out.
+    pub by_setting: Vec<PortfolioLine>,
+    /// By kind.
+    pub by_kind: Vec<PortfolioLine>,
+    /// Share of savings from acute and specialised settings.
+    pub acute_savings_share: f64,
+    /// Share of investment (running, double running and capital) in primary, community and
+    /// prevention settings.
+    pub out_of_hospital_investment_share: f64,
+    /// The warning, when acute reconfiguration carries most of the savings while care out of
+    /// hospital gets little of the investment.
+    pub warning: Option<String>,
+}
+
+/// Acute and specialised savings above this share of all savings…
+pub const ACUTE_SAVINGS_SHARE: f64 = 0.5;
+/// …while primary, community and prevention get less than this share of the investment.
+pub const OUT_OF_HOSPITAL_INVESTMENT_SHARE: f64 = 0.25;
+
+/// The portfolio of a validated plan and its initiatives' details.
+pub fn portfolio(plan: &Plan, details: &[InitiativeDetails]) -> Portfolio {
+    use footprint_stress::plan::{Setting, Value as V};
+    let med = |v: &V| match v {
+        V::Dist(d) => d.median(),
+        V::National(_) => 0.0,
+    };
+    let figures: Vec<(Setting, Option<Kind>, f64, f64, f64)> = plan
+        .initiatives
+        .iter()
+        .map(|i| {
+            let kind = details.iter().find(|d| d.id == i.id).map(|d| d.kind);
+            let overrun = med(&i.cost_overrun);
+            (
+                i.setting,
+                kind,
+                med(&i.saving) * med(&i.delivery),
+                overrun * (med(&i.recurrent_cost) + med(&i.double_running)),
+                overrun * med(&i.capital),
+            )
+        })
+        .collect();
+    let line = |group: String, rows: Vec<&(Setting, Option<Kind>, f64, f64, f64)>| PortfolioLine {
+        group,
+        initiatives: rows.len(),
+        savings: rows.iter().map(|r| r.2).sum(),
+        running: rows.iter().map(|r| r.3).sum(),
+        capital: rows.iter().map(|r| r.4).sum(),
+    };
+    let by_setting: Vec<PortfolioLine> = Setting::ALL
+        .iter()
+        .map(|s| line(s.as_str().to_string(), figures.iter().filter(|r| r.0 == *s).collect()))
+        .filter(|l| l.initiatives > 0)
+        .collect();
+    let by_kind = [Kind::Transformation, Kind::Efficiency]
+        .iter()
+        .map(|k| {
+            let name = serde_json::to_value(k)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            line(name, figures.iter().filter(|r| r.1 == Some(*k)).collect())
+        })
+        .collect();
+    let total_savings: f64 = figures.iter().map(|r| r.2).sum();
+    let total_investment: f64 = figures.iter().map(|r| r.3 + r.4).sum();
+    let acute: f64 = figures
+        .iter()
+        .filter(|r| matches!(r.0, Setting::Acute | Setting::Specialised))
+        .map(|r| r.2)
+        .sum();
+    let ooh: f64 = figures
+        .iter()
+        .filter(|r| matches!(r.0, Setting::Primary | Setting::Community | Setting::Prevention))
+        .map(|r| r.3 + r.4)
+        .sum();
+    let share = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
+    let (acute_share, ooh_share) = (share(acute, total_savings), share(ooh, total_investment));
+    let warning = (acute_share > ACUTE_SAVINGS_SHARE && ooh_share < OUT_OF_HOSPITAL_INVESTMENT_SHARE).then(|| {
+        format!(
+            "Acute and specialised care carry {:.0}% of the savings, while primary care, community services and prevention get {:.0}% of the investment: the plan leans on hospitals changing without building the care that would let them.",
+            acute_share * 100.0,
+            ooh_share * 100.0
+        )
+    });
+    Portfolio {
+        by_setting,
+        by_kind,
+        acute_savings_share: acute_share,
+        out_of_hospital_investment_share: ooh_share,
+        warning,
+    }
+}
+
+#[cfg(test)]
+mod portfolio_tests {
+    use super::*;
+
+    const DEMO: &str = include_str!("../../../data/demo/northshire-and-eastvale.toml");
+
+    #[test]
+    fn savings_and_investment_add_up_and_the_warning_follows_its_rule() {
+        let doc = PlanDocument::from_model_text(DEMO, "plan.toml").unwrap();
+        let plan = doc.validate().unwrap();
+        let p = portfolio(&plan, &doc.initiatives);
+        let n: usize = p.by_setting.iter().map(|l| l.initiatives).sum();
+        assert_eq!(n, 40);
+        let total: f64 = p.by_setting.iter().map(|l| l.savings).sum();
+        let by_kind: f64 = p.by_kind.iter().map(|l| l.savings).sum();
+        assert!((total - by_kind).abs() < 1e-9, "every initiative has a kind");
+        // A fixed saving with a fixed delivery counts exactly.
+        let mut one = doc.clone();
+        one.model["initiative"] = serde_json::json!([{
+            "id": "a", "name": "A", "setting": "acute", "saving": 10.0, "start_month": 0, "ramp_months": 1,
+            "delivery": 0.5, "recurrent_cost": 2.0, "capital": 4.0
+        }]);
+        one.model.as_object_mut().unwrap().remove("correlation");
+        one.initiatives.truncate(1);
+        one.initiatives[0].id = "a".into();
+        let p = portfolio(&one.validate().unwrap(), &one.initiatives);
+        assert_eq!(p.by_setting[0].savings, 5.0);
+        assert_eq!((p.by_setting[0].running, p.by_setting[0].capital), (2.0, 4.0));
+        assert_eq!(p.acute_savings_share, 1.0);
+        assert!(p.warning.is_some(), "all savings acute, no investment out of hospital");
+    }
+}

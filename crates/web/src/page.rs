@@ -337,6 +337,8 @@ pub struct InitiativeFormPage {
     pub settings: Vec<(String, String)>,
     pub priorities: Vec<(String, String)>,
     pub organisations: Vec<(String, String)>,
+    /// (field name, organisation, its part: responsible, consulted, informed or empty)
+    pub partner_roles: Vec<(String, String, String)>,
     pub custom_delivery: bool,
     pub cost_overrun: String,
 }
@@ -390,4 +392,34 @@ pub struct ImportPage {
     pub action: String,
     /// Every problem with the file (file, line, column, key path, what).
     pub problems: Vec<String>,
+}
+
+/// The plan's portfolio.
+#[derive(Template, WebTemplate)]
+#[template(path = "portfolio.html")]
+pub struct PortfolioPage {
+    pub page: Page,
+    pub footprint: Footprint,
+    pub label: String,
+    /// (title, rows of: group, initiatives, savings, share of savings, running, capital, share
+    /// of investment), by care setting and by kind.
+    pub tables: Vec<(String, Vec<[String; 7]>)>,
+    pub acute: String,
+    pub out_of_hospital: String,
+    pub warning: Option<String>,
+}
+
+/// Shared accountability: organisations × initiatives.
+#[derive(Template, WebTemplate)]
+#[template(path = "accountability.html")]
+pub struct AccountabilityPage {
+    pub page: Page,
+    pub footprint: Footprint,
+    pub label: String,
+    pub organisations: Vec<String>,
+    /// (initiative, a letter per organisation: A, R, C, I or empty)
+    pub matrix: Vec<(String, Vec<String>)>,
+    /// (organisation, what it leads, what it is responsible for)
+    pub per_org: Vec<(String, Vec<String>, Vec<String>)>,
+    pub no_lead: usize,
 }

@@ -623,6 +623,16 @@ both!(every_route_as_every_role, async |app: &App| {
             vec![],
             private,
         ),
+        ("GET", "/footprints/DEMO01/plan/portfolio".into(), vec![], everyone),
+        ("GET", "/footprints/DEMO01/accountability".into(), vec![], everyone),
+        ("GET", "/footprints/DEMO01/plan/finances".into(), vec![], contributor_up),
+        ("GET", "/footprints/DEMO01/plan/import".into(), vec![], contributor_up),
+        (
+            "GET",
+            "/footprints/DEMO01/plan/draft/model.toml".into(),
+            vec![],
+            private,
+        ),
         ("GET", "/footprints/DEMO01/partners/add".into(), vec![], lead_admin),
         (
             "POST",
@@ -1141,3 +1151,76 @@ both!(
         assert!(r.text().await.unwrap().contains("saving = 31.0"));
     }
 );
+
+both!(portfolio_and_shared_accountability, async |app: &App| {
+    let public = client();
+    let (s, html) = app.get(&public, "/footprints/DEMO01/plan/portfolio").await;
+    assert_eq!(s, StatusCode::OK);
+    for text in [
+        "By care setting",
+        "By kind",
+        "acute",
+        "mental health",
+        "transformation",
+        "efficiency",
+    ] {
+        assert!(html.contains(text), "{text}");
+    }
+    let (s, html) = app.get(&public, "/footprints/DEMO01/accountability").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Leads: Urgent and emergency care redesign"));
+    assert!(
+        html.contains("<td class=\"nhsuk-table__cell\">A</td>")
+            && html.contains("<td class=\"nhsuk-table__cell\">C</td>")
+    );
+    // A contributor makes the county council responsible for part of urgent care.
+    let c = app.signed_in("Footprint contributor").await;
+    let (_, html) = app
+        .get(&c, "/footprints/DEMO01/plan/initiatives/urgent-care/edit")
+        .await;
+    let council = app
+        .store
+        .organisations()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.name == "Northshire County Council")
+        .unwrap();
+    let field = format!("partner_{}", council.id);
+    assert!(html.contains(&format!("name=\"{field}\"")));
+    let at = html.find("name=\"revision\" value=\"").unwrap() + 23;
+    let revision = html[at..].split('"').next().unwrap().to_string();
+    let form = [
+        ("name", "Urgent and emergency care redesign"),
+        ("setting", "acute"),
+        ("kind", "transformation"),
+        ("priority", "urgent-care"),
+        ("status", "proposed"),
+        ("saving_mode", "26"),
+        ("start_month", "12"),
+        ("ramp_months", "24"),
+        ("delivery", "medium"),
+        ("slippage_min", "0"),
+        ("slippage_mode", "3"),
+        ("slippage_max", "12"),
+        ("recurrent_cost", "4"),
+        ("double_running", "6"),
+        ("capital", "12"),
+        ("revision", revision.as_str()),
+        (field.as_str(), "responsible"),
+    ];
+    let (s, _, _) = app
+        .post(&c, "/footprints/DEMO01/plan/initiatives/urgent-care/edit", &form)
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, html) = app.get(&c, "/footprints/DEMO01/accountability").await;
+    assert!(
+        html.contains("Responsible for work in: Urgent and emergency care redesign"),
+        "the draft shows the change"
+    );
+    let (_, html) = app.get(&public, "/footprints/DEMO01/accountability").await;
+    assert!(
+        !html.contains("Responsible for work in: Urgent and emergency care redesign"),
+        "the public sees the published plan"
+    );
+});

@@ -69,7 +69,10 @@ pub struct InitiativeForm {
     #[serde(default)]
     pub capital: String,
     #[serde(default)]
-    pub revision: u64,
+    pub revision: String,
+    /// `partner_<organisation id>`: that partner's part (responsible, consulted, informed).
+    #[serde(flatten)]
+    pub partners: std::collections::HashMap<String, String>,
 }
 
 pub(crate) fn num(v: &Value) -> String {
@@ -115,7 +118,12 @@ impl InitiativeForm {
             recurrent_cost: num(m.get("recurrent_cost").unwrap_or(&json!(0))),
             double_running: num(m.get("double_running").unwrap_or(&json!(0))),
             capital: num(m.get("capital").unwrap_or(&json!(0))),
-            revision: d.revision,
+            revision: d.revision.to_string(),
+            partners: d
+                .partners
+                .iter()
+                .map(|(o, r)| (format!("partner_{o}"), key(r)))
+                .collect(),
         }
     }
 }
@@ -288,7 +296,16 @@ fn apply(doc: &mut PlanDocument, k: usize, form: &InitiativeForm, partners: &[i6
     d.status = status.unwrap_or(Status::Proposed);
     d.priority = Some(form.priority.trim().to_string()).filter(|p| !p.is_empty());
     d.lead = lead;
-    d.partners.retain(|(o, _)| Some(*o) != lead);
+    d.partners = partners
+        .iter()
+        .filter(|o| Some(**o) != lead)
+        .filter_map(|o| {
+            let role = form.partners.get(&format!("partner_{o}"))?;
+            serde_json::from_value::<footprint_domain::plan::PartnerRole>(json!(role))
+                .ok()
+                .map(|r| (*o, r))
+        })
+        .collect();
     d.revision += 1;
     Ok(())
 }
@@ -389,6 +406,14 @@ async fn form_page(
                     .map(move |p| (p.id.clone(), format!("{}: {}", g.gap.label(), p.title)))
             })
             .collect(),
+        partner_roles: partners
+            .iter()
+            .map(|p| {
+                let id = p.organisation.id;
+                let role = form.partners.get(&format!("partner_{id}")).cloned().unwrap_or_default();
+                (format!("partner_{id}"), p.organisation.name.clone(), role)
+            })
+            .collect(),
         organisations: partners
             .into_iter()
             .map(|p| (p.organisation.id.to_string(), p.organisation.name))
@@ -446,14 +471,14 @@ async fn save(
             .iter()
             .position(|d| d.id == id)
             .ok_or(AppError::NotFound)?;
-        if doc.initiatives[k].revision != form.revision {
+        if doc.initiatives[k].revision.to_string() != form.revision {
             let e = FieldError::new(
                 "name",
                 "Someone else saved this initiative since you opened it. Your changes are below but not saved: \
                  check them against the plan and save again",
             );
             let mut kept = form.clone();
-            kept.revision = doc.initiatives[k].revision;
+            kept.revision = doc.initiatives[k].revision.to_string();
             return again(kept, vec![e]).await;
         }
         let before = doc.model["initiative"][k].clone();

@@ -13,6 +13,7 @@ pub mod initiatives;
 pub mod organisations;
 pub mod people;
 pub mod plans;
+pub mod portfolio;
 
 use std::net::SocketAddr;
 
@@ -34,6 +35,7 @@ pub fn router(state: AppState) -> Router {
         .merge(initiatives::router())
         .merge(compare::router())
         .merge(finances::router())
+        .merge(portfolio::router())
         .merge(account::router())
         .merge(admin::router())
         .merge(health::router())
