@@ -118,6 +118,8 @@ test('the public finds a footprint and its partners', async () => {
   await accessible(page);
   await page.goto(`${base}/footprints/DEMO01/plan/versions`);
   await accessible(page);
+  await page.goto(`${base}/data`);
+  await accessible(page);
   await page.goto(`${base}/footprints/DEMO01/plan/portfolio`);
   await accessible(page);
   await page.goto(`${base}/footprints/DEMO01/accountability`);

@@ -25,7 +25,8 @@ const MAX_ENTRIES: usize = 2048;
 const MAX_BODY: usize = 512 * 1024;
 
 /// The route patterns whose public answers may be shared between visitors.
-pub const CACHEABLE: [&str; 11] = [
+pub const CACHEABLE: [&str; 12] = [
+    "/data",
     "/footprints/{code}/plan/versions/{number}/{file}",
     "/",
     "/footprints",

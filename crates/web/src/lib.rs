@@ -10,6 +10,7 @@ pub mod auth;
 mod cache;
 pub mod charts;
 pub mod error;
+pub mod export;
 mod page;
 pub mod routes;
 mod security;

@@ -423,3 +423,14 @@ pub struct AccountabilityPage {
     pub per_org: Vec<(String, Vec<String>, Vec<String>)>,
     pub no_lead: usize,
 }
+
+/// Open data and its dictionary.
+#[derive(Template, WebTemplate)]
+#[template(path = "data.html")]
+pub struct DataPage {
+    pub page: Page,
+    /// (footprint code, name, newest published version, when)
+    pub plans: Vec<(String, String, i64, String)>,
+    /// (column, what it holds)
+    pub columns: Vec<(String, String)>,
+}

@@ -633,6 +633,13 @@ both!(every_route_as_every_role, async |app: &App| {
             vec![],
             private,
         ),
+        ("GET", "/data".into(), vec![], everyone),
+        (
+            "GET",
+            "/footprints/DEMO01/plan/versions/1/plan.csv".into(),
+            vec![],
+            everyone,
+        ),
         ("GET", "/footprints/DEMO01/partners/add".into(), vec![], lead_admin),
         (
             "POST",
@@ -1223,4 +1230,42 @@ both!(portfolio_and_shared_accountability, async |app: &App| {
         !html.contains("Responsible for work in: Urgent and emergency care redesign"),
         "the public sees the published plan"
     );
+});
+
+both!(published_plans_are_open_data, async |app: &App| {
+    let public = client();
+    let (s, html) = app.get(&public, "/data").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Northshire and Eastvale (fictional)") && html.contains("saving_most_likely"));
+    let r = public
+        .get(app.url("/footprints/DEMO01/plan/versions/1/plan.csv"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("demo01-plan-v1-open-data.csv")
+    );
+    let csv = r.text().await.unwrap();
+    let mut rows = csv.lines();
+    let header = rows.next().unwrap();
+    assert!(header.starts_with("id,name,gap,priority,setting,kind,status,lead,partners,saving_low"));
+    assert_eq!(rows.clone().count(), 40);
+    let urgent = rows.find(|l| l.starts_with("urgent-care,")).unwrap();
+    assert!(urgent.contains("Care and quality,Urgent and emergency care,acute,transformation,proposed,Northshire Hospitals NHS Foundation Trust"));
+    assert!(urgent.contains(",26,") && urgent.contains("April 2017"));
+    let (s, json) = app.get(&public, "/footprints/DEMO01/plan/versions/1/plan.json").await;
+    assert_eq!(s, StatusCode::OK);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["footprint"]["code"], "DEMO01");
+    assert_eq!(v["initiatives"].as_array().unwrap().len(), 40);
+    assert_eq!(v["initiatives"][0]["lead"], "Northshire Hospitals NHS Foundation Trust");
+    assert_eq!(
+        v["initiatives"][0]["partners"][0]["organisation"],
+        "Healthwatch Northshire"
+    );
+    assert!(footprint_stress::parse_plan(&v["model"].to_string(), "m.json").is_ok());
 });

@@ -6,6 +6,7 @@ pub mod api;
 mod api_doc;
 pub mod assets;
 pub mod compare;
+pub mod data;
 pub mod finances;
 pub mod footprints;
 pub mod health;
@@ -36,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         .merge(compare::router())
         .merge(finances::router())
         .merge(portfolio::router())
+        .merge(data::router())
         .merge(account::router())
         .merge(admin::router())
         .merge(health::router())

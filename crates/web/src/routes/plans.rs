@@ -65,6 +65,27 @@ async fn model_file(
 ) -> Result<Response, AppError> {
     let f = footprint(&state, &code).await?;
     let (text, content_type, ext) = match file.as_str() {
+        "plan.json" | "plan.csv" => {
+            let v = readable_version(&state, &viewer, f.id, number).await?;
+            let doc = document(&v)?;
+            let orgs: Vec<(i64, String)> = state
+                .store
+                .organisations()
+                .await?
+                .into_iter()
+                .map(|o| (o.id, o.name))
+                .collect();
+            if file == "plan.json" {
+                let body = crate::export::plan_json(&f, &v, &doc, &orgs);
+                (
+                    serde_json::to_string_pretty(&body).map_err(|e| AppError::internal(e.to_string()))?,
+                    "application/json",
+                    "json",
+                )
+            } else {
+                (crate::export::plan_csv(&doc, &orgs)?, "text/csv; charset=utf-8", "csv")
+            }
+        }
         "model.toml" | "model.json" => {
             let v = readable_version(&state, &viewer, f.id, number).await?;
             let doc = document(&v)?;
@@ -76,8 +97,9 @@ async fn model_file(
         }
         _ => return Err(AppError::NotFound),
     };
+    let suffix = if file.starts_with("plan") { "-open-data" } else { "" };
     let disposition = format!(
-        "attachment; filename=\"{}-plan-v{number}.{ext}\"",
+        "attachment; filename=\"{}-plan-v{number}{suffix}.{ext}\"",
         f.code.to_lowercase()
     );
     Ok((
