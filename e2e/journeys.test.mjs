@@ -252,6 +252,12 @@ test('a lead edits an initiative, sees the chance of balance change, publishes, 
   await accessible(page);
   await page.goto(`${base}/footprints/DEMO01/plan/finances`);
   await accessible(page);
+  await page.goto(`${base}/footprints/DEMO01/plan/vision`);
+  await accessible(page);
+  await page.goto(`${base}/footprints/DEMO01/plan/initiatives/new`);
+  await page.getByRole('button', { name: 'Add and give its figures' }).click();
+  await assert.doesNotReject(page.getByText("Enter the initiative's name").first().waitFor());
+  await accessible(page);
   await page.goto(`${base}/footprints/DEMO01/plan/import`);
   await page.getByRole('button', { name: 'Import' }).click();
   await assert.doesNotReject(page.getByText('Choose a plan file to upload').first().waitFor());

@@ -434,3 +434,29 @@ pub struct DataPage {
     /// (column, what it holds)
     pub columns: Vec<(String, String)>,
 }
+
+/// A priority on the vision form: (field prefix, id, title, description).
+pub type PriorityRow = (String, String, String, String);
+
+/// The plan's vision, gaps and priorities.
+#[derive(Template, WebTemplate)]
+#[template(path = "vision.html")]
+pub struct VisionPage {
+    pub page: Page,
+    pub footprint: Footprint,
+    pub vision: String,
+    pub revision: String,
+    /// (index, gap, summary, its priorities' rows)
+    pub gaps: Vec<(String, String, String, Vec<PriorityRow>)>,
+}
+
+/// Adding an initiative.
+#[derive(Template, WebTemplate)]
+#[template(path = "initiative_new.html")]
+pub struct NewInitiativePage {
+    pub page: Page,
+    pub footprint: Footprint,
+    pub name: String,
+    pub setting: String,
+    pub settings: Vec<(String, String)>,
+}

@@ -15,6 +15,7 @@ pub mod organisations;
 pub mod people;
 pub mod plans;
 pub mod portfolio;
+pub mod vision;
 
 use std::net::SocketAddr;
 
@@ -38,6 +39,7 @@ pub fn router(state: AppState) -> Router {
         .merge(finances::router())
         .merge(portfolio::router())
         .merge(data::router())
+        .merge(vision::router())
         .merge(account::router())
         .merge(admin::router())
         .merge(health::router())
