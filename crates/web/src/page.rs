@@ -324,6 +324,9 @@ pub struct StressPage {
     pub can_publish: bool,
 }
 
+/// A milestone on the initiative form: (field prefix, title, due, done, error on its date).
+pub type MilestoneRow = (String, String, String, bool, Option<String>);
+
 /// Editing an initiative.
 #[derive(Template, WebTemplate)]
 #[template(path = "initiative_form.html")]
@@ -339,6 +342,10 @@ pub struct InitiativeFormPage {
     pub organisations: Vec<(String, String)>,
     /// (field name, organisation, its part: responsible, consulted, informed or empty)
     pub partner_roles: Vec<(String, String, String)>,
+    /// Milestones: (field prefix, title, due, done, error on the due date)
+    pub milestones: Vec<MilestoneRow>,
+    /// Linked programmes, one per line.
+    pub programmes: String,
     pub custom_delivery: bool,
     pub cost_overrun: String,
 }

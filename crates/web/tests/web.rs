@@ -1356,3 +1356,47 @@ both!(the_plans_words_and_new_initiatives, async |app: &App| {
     let (_, toml) = app.get(&c, "/footprints/DEMO01/plan/draft/model.toml").await;
     assert!(footprint_stress::parse_plan(&toml, "d.toml").unwrap().initiatives.len() == 41);
 });
+
+both!(milestones_and_programmes_on_an_initiative, async |app: &App| {
+    let c = app.signed_in("Footprint contributor").await;
+    let (_, html) = app
+        .get(&c, "/footprints/DEMO01/plan/initiatives/urgent-care/edit")
+        .await;
+    let at = html.find("name=\"revision\" value=\"").unwrap() + 23;
+    let revision = html[at..].split('"').next().unwrap().to_string();
+    let form = |due: &'static str, rev: &str| {
+        vec![
+            ("name", "Urgent and emergency care redesign".to_string()),
+            ("setting", "acute".to_string()),
+            ("kind", "transformation".to_string()),
+            ("status", "proposed".to_string()),
+            ("saving_mode", "26".to_string()),
+            ("start_month", "12".to_string()),
+            ("ramp_months", "24".to_string()),
+            ("delivery", "medium".to_string()),
+            ("slippage_mode", "0".to_string()),
+            ("revision", rev.to_string()),
+            ("m_new_title", "Business case agreed".to_string()),
+            ("m_new_due", due.to_string()),
+            (
+                "programmes",
+                "Urgent care vanguard\n\nNorthshire devolution deal".to_string(),
+            ),
+        ]
+    };
+    let post = async |f: Vec<(&'static str, String)>| {
+        let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        app.post(&c, "/footprints/DEMO01/plan/initiatives/urgent-care/edit", &f)
+            .await
+    };
+    let (s, _, html) = post(form("31/03/2017", &revision)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Milestone 1: the due date must be a date like 2017-03-31"));
+    let (s, _, _) = post(form("2017-03-31", &revision)).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, html) = app
+        .get(&c, "/footprints/DEMO01/plan/initiatives/urgent-care/edit")
+        .await;
+    assert!(html.contains("Milestone: Business case agreed") && html.contains("value=\"2017-03-31\""));
+    assert!(html.contains("Urgent care vanguard\nNorthshire devolution deal"));
+});

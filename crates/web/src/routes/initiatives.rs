@@ -70,9 +70,11 @@ pub struct InitiativeForm {
     pub capital: String,
     #[serde(default)]
     pub revision: String,
-    /// `partner_<organisation id>`: that partner's part (responsible, consulted, informed).
+    /// Fields named by their item: `partner_<organisation id>` (that partner's part:
+    /// responsible, consulted, informed), `m_<k>_title`, `m_<k>_due`, `m_<k>_done` (milestones,
+    /// `new` for one to add) and `programmes` (one per line).
     #[serde(flatten)]
-    pub partners: std::collections::HashMap<String, String>,
+    pub extra: std::collections::HashMap<String, String>,
 }
 
 pub(crate) fn num(v: &Value) -> String {
@@ -119,10 +121,21 @@ impl InitiativeForm {
             double_running: num(m.get("double_running").unwrap_or(&json!(0))),
             capital: num(m.get("capital").unwrap_or(&json!(0))),
             revision: d.revision.to_string(),
-            partners: d
+            extra: d
                 .partners
                 .iter()
                 .map(|(o, r)| (format!("partner_{o}"), key(r)))
+                .chain(d.milestones.iter().enumerate().flat_map(|(k, m)| {
+                    let mut v = vec![
+                        (format!("m_{k}_title"), m.title.clone()),
+                        (format!("m_{k}_due"), m.due.clone()),
+                    ];
+                    if m.done {
+                        v.push((format!("m_{k}_done"), "yes".to_string()));
+                    }
+                    v
+                }))
+                .chain(std::iter::once(("programmes".to_string(), d.programmes.join("\n"))))
                 .collect(),
         }
     }
@@ -296,11 +309,40 @@ fn apply(doc: &mut PlanDocument, k: usize, form: &InitiativeForm, partners: &[i6
     d.status = status.unwrap_or(Status::Proposed);
     d.priority = Some(form.priority.trim().to_string()).filter(|p| !p.is_empty());
     d.lead = lead;
+    let get = |k: String| form.extra.get(&k).map(|s| s.trim().to_string()).unwrap_or_default();
+    let mut milestones = Vec::new();
+    let mut k = 0;
+    while form.extra.contains_key(&format!("m_{k}_title")) {
+        let title = get(format!("m_{k}_title"));
+        if !title.is_empty() {
+            milestones.push(footprint_domain::plan::Milestone {
+                title,
+                due: get(format!("m_{k}_due")),
+                done: !get(format!("m_{k}_done")).is_empty(),
+            });
+        }
+        k += 1;
+    }
+    let new_title = get("m_new_title".into());
+    if !new_title.is_empty() {
+        milestones.push(footprint_domain::plan::Milestone {
+            title: new_title,
+            due: get("m_new_due".into()),
+            done: false,
+        });
+    }
+    d.milestones = milestones;
+    d.programmes = get("programmes".into())
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect();
     d.partners = partners
         .iter()
         .filter(|o| Some(**o) != lead)
         .filter_map(|o| {
-            let role = form.partners.get(&format!("partner_{o}"))?;
+            let role = form.extra.get(&format!("partner_{o}"))?;
             serde_json::from_value::<footprint_domain::plan::PartnerRole>(json!(role))
                 .ok()
                 .map(|r| (*o, r))
@@ -313,9 +355,17 @@ fn apply(doc: &mut PlanDocument, k: usize, form: &InitiativeForm, partners: &[i6
 /// The engine's errors on initiative k, put on the form's fields.
 fn engine_errors(bad: &footprint_stress::BadInput, k: usize) -> Vec<FieldError> {
     let prefix = format!("initiative[{}].", k + 1);
+    let details = format!("initiatives[{}].milestones[", k + 1);
     bad.errors
         .iter()
         .map(|e| {
+            if let Some(rest) = e.path.strip_prefix(&details) {
+                let m: usize = rest.split(']').next().and_then(|m| m.parse().ok()).unwrap_or(1);
+                return FieldError::new(
+                    &format!("m_{}_due", m.saturating_sub(1)),
+                    format!("Milestone {m}: the due date must be a date like 2017-03-31"),
+                );
+            }
             let field =
                 e.path
                     .strip_prefix(&prefix)
@@ -381,6 +431,37 @@ async fn form_page(
     let first_year = doc.model["first_year"].as_i64().unwrap_or(0);
     let years = doc.model["years"].as_i64().unwrap_or(1);
     let partners = state.store.partners(f.id).await?;
+    let milestone_rows = {
+        let get = |k: String| form.extra.get(&k).cloned().unwrap_or_default();
+        let mut rows: Vec<crate::page::MilestoneRow> = Vec::new();
+        let mut k = 0;
+        while form.extra.contains_key(&format!("m_{k}_title")) {
+            let error = errors
+                .iter()
+                .find(|e| e.field == format!("m_{k}_due"))
+                .map(|e| e.message.clone());
+            rows.push((
+                format!("m_{k}"),
+                get(format!("m_{k}_title")),
+                get(format!("m_{k}_due")),
+                form.extra.contains_key(&format!("m_{k}_done")),
+                error,
+            ));
+            k += 1;
+        }
+        let error = errors
+            .iter()
+            .find(|e| e.field == format!("m_{k}_due") || e.field == "m_new_due")
+            .map(|e| e.message.clone());
+        rows.push((
+            "m_new".into(),
+            get("m_new_title".into()),
+            get("m_new_due".into()),
+            false,
+            error,
+        ));
+        rows
+    };
     Ok(InitiativeFormPage {
         page: Page::new(
             format!("Edit {}", doc.model["initiative"][k]["name"].as_str().unwrap_or(id)),
@@ -406,11 +487,13 @@ async fn form_page(
                     .map(move |p| (p.id.clone(), format!("{}: {}", g.gap.label(), p.title)))
             })
             .collect(),
+        milestones: milestone_rows,
+        programmes: form.extra.get("programmes").cloned().unwrap_or_default(),
         partner_roles: partners
             .iter()
             .map(|p| {
                 let id = p.organisation.id;
-                let role = form.partners.get(&format!("partner_{id}")).cloned().unwrap_or_default();
+                let role = form.extra.get(&format!("partner_{id}")).cloned().unwrap_or_default();
                 (format!("partner_{id}"), p.organisation.name.clone(), role)
             })
             .collect(),
