@@ -244,6 +244,9 @@ test('a lead edits an initiative, sees the chance of balance change, publishes, 
   await page.getByLabel('Months from start to full effect').fill('18');
   await page.getByLabel('Most likely').first().fill('60');
   await page.getByLabel('Confidence in delivery').selectOption('high');
+  await page.getByRole('button', { name: 'Try it without saving' }).click();
+  await assert.doesNotReject(page.getByRole('heading', { name: 'What this change would do' }).waitFor());
+  await accessible(page);
   await page.getByRole('button', { name: 'Save and see the stress test' }).click();
   await assert.doesNotReject(page.getByText('Saved: Urgent and emergency care redesign').waitFor());
   const change = await page.getByText(/^Chance of balance in the final year: \d+(\.\d)?% before, \d+(\.\d)?% now/).textContent();

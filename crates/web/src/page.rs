@@ -346,6 +346,8 @@ pub struct InitiativeFormPage {
     pub milestones: Vec<MilestoneRow>,
     /// Linked programmes, one per line.
     pub programmes: String,
+    /// After "try it without saving": what the change would do, in sentences.
+    pub what_if: Option<Vec<String>>,
     pub custom_delivery: bool,
     pub cost_overrun: String,
 }

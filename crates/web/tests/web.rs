@@ -1389,6 +1389,21 @@ both!(milestones_and_programmes_on_an_initiative, async |app: &App| {
         app.post(&c, "/footprints/DEMO01/plan/initiatives/urgent-care/edit", &f)
             .await
     };
+    // A what-if first: it says what the change would do and saves nothing.
+    let before = app.store.audit_count().await.unwrap();
+    let mut what_if = form("2017-03-31", &revision);
+    what_if.retain(|(k, _)| *k != "saving_mode");
+    what_if.push(("saving_mode", "60".to_string()));
+    what_if.push(("action", "what-if".to_string()));
+    let (s, _, html) = post(what_if).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("What this change would do") && html.contains("Nothing has been saved"));
+    assert!(
+        html.contains(" with this change (+"),
+        "a bigger saving raises the chance of balance"
+    );
+    assert!(html.contains("value=\"60\""), "the figures tried are kept on the form");
+    assert_eq!(app.store.audit_count().await.unwrap(), before);
     let (s, _, html) = post(form("31/03/2017", &revision)).await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("Milestone 1: the due date must be a date like 2017-03-31"));

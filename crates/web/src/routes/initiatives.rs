@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::auth::Viewer;
+use crate::charts::{money, percent};
 use crate::error::{AppError, FieldError};
 use crate::page::{InitiativeFormPage, Page};
 use crate::routes::footprints::footprint;
@@ -417,6 +418,7 @@ async fn form_page(
     id: &str,
     form: Option<InitiativeForm>,
     errors: Vec<FieldError>,
+    what_if: Option<Vec<String>>,
 ) -> Result<InitiativeFormPage, AppError> {
     let f = footprint(state, code).await?;
     viewer.require(Action::EditPlan(f.id))?;
@@ -488,6 +490,7 @@ async fn form_page(
             })
             .collect(),
         milestones: milestone_rows,
+        what_if,
         programmes: form.extra.get("programmes").cloned().unwrap_or_default(),
         partner_roles: partners
             .iter()
@@ -516,7 +519,7 @@ async fn edit_form(
     viewer: Viewer,
     Path((code, id)): Path<(String, String)>,
 ) -> Result<InitiativeFormPage, AppError> {
-    form_page(&state, &viewer, &code, &id, None, Vec::new()).await
+    form_page(&state, &viewer, &code, &id, None, Vec::new(), None).await
 }
 
 async fn save(
@@ -531,7 +534,7 @@ async fn save(
         let (state, viewer, code, id) = (state.clone(), viewer.clone(), code.clone(), id.clone());
         async move {
             Ok::<Response, AppError>(
-                form_page(&state, &viewer, &code, &id, Some(form), errors)
+                form_page(&state, &viewer, &code, &id, Some(form), errors, None)
                     .await?
                     .into_response(),
             )
@@ -571,6 +574,53 @@ async fn save(
         }
         if let Err(bad) = doc.validate() {
             return again(form, engine_errors(&bad, k)).await;
+        }
+        // "Try it without saving": the change and the draft on the same scenarios; nothing saved.
+        if form.extra.get("action").map(String::as_str) == Some("what-if") {
+            let (a, b) = (
+                old_doc.validate().map_err(|e| AppError::internal(e.to_string()))?,
+                doc.validate().map_err(|e| AppError::internal(e.to_string()))?,
+            );
+            let seed = a.run.seed.unwrap_or(0);
+            let c = tokio::task::spawn_blocking(move || {
+                footprint_stress::compare::compare_plans(&a, &b, crate::stress::LIVE_SAMPLES, seed)
+            })
+            .await
+            .map_err(|e| AppError::internal(e.to_string()))?;
+            let lines = match c {
+                Ok(c) => {
+                    let y = c.years.last().expect("a plan has at least one year");
+                    vec![
+                        format!(
+                            "Chance of balance in {}: {} now, {} with this change ({}{:.1} points, standard error {:.1}).",
+                            y.year,
+                            percent(y.p_balance_a),
+                            percent(y.p_balance_b),
+                            if y.p_balance_change > 0.0 { "+" } else { "" },
+                            y.p_balance_change * 100.0,
+                            y.se_p_balance_change * 100.0
+                        ),
+                        format!(
+                            "The gap in {} changes by {} on average (standard error {}); in 80% of the {} scenarios by between {} and {}.",
+                            y.year,
+                            money(y.gap_change.mean),
+                            crate::charts::money2(y.gap_change.se_mean),
+                            crate::charts::count(c.samples),
+                            money(y.gap_change.p10),
+                            money(y.gap_change.p90)
+                        ),
+                        "Nothing has been saved. Both runs use the same scenarios, so the difference comes from the change.".into(),
+                    ]
+                }
+                Err(e) => vec![format!("The change cannot be compared: {e}")],
+            };
+            let mut kept = form.clone();
+            kept.extra.remove("action");
+            return Ok(
+                form_page(&state, &viewer, &code, &id, Some(kept), Vec::new(), Some(lines))
+                    .await?
+                    .into_response(),
+            );
         }
         // The result before the change, kept so that the stress page can show what it did.
         state
