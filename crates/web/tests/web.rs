@@ -1415,3 +1415,47 @@ both!(milestones_and_programmes_on_an_initiative, async |app: &App| {
     assert!(html.contains("Milestone: Business case agreed") && html.contains("value=\"2017-03-31\""));
     assert!(html.contains("Urgent care vanguard\nNorthshire devolution deal"));
 });
+
+/// Stopping the server finishes the request in flight before it ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn graceful_shutdown_finishes_requests_in_flight() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let db = footprint_store::testing::sqlite().await;
+    footprint_web::setup::first_start(&db.store).await.unwrap();
+    let config = Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        ..Config::default()
+    };
+    let state = AppState::new(db.store.clone(), config).await.unwrap();
+    let app = Application::build(state).await.unwrap();
+    let port = app.port();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_until(async move {
+        let _ = stopped.await;
+    }));
+    // A request half sent when the stop comes…
+    let mut conn = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    conn.write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\n")
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    stop.send(()).unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(!server.is_finished(), "the server waits for the request in flight");
+    // …is finished, then the server stops.
+    conn.write_all(b"Connection: close\r\n\r\n").await.unwrap();
+    let mut answer = String::new();
+    conn.read_to_string(&mut answer).await.unwrap();
+    assert!(
+        answer.starts_with("HTTP/1.1 200 OK") && answer.ends_with("ok"),
+        "{answer}"
+    );
+    tokio::time::timeout(Duration::from_secs(5), server)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    // New connections are refused once it has stopped.
+    assert!(tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err());
+    db.finish().await;
+}
