@@ -16,6 +16,7 @@ pub mod routes;
 mod security;
 pub mod setup;
 pub mod stress;
+pub mod xlsx;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -1459,3 +1459,59 @@ async fn graceful_shutdown_finishes_requests_in_flight() {
     assert!(tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err());
     db.finish().await;
 }
+
+both!(
+    the_financial_template_round_trips_through_a_workbook,
+    async |app: &App| {
+        let c = app.signed_in("Footprint contributor").await;
+        let r = c
+            .get(app.url("/footprints/DEMO01/plan/draft/model.xlsx"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert!(r.headers()["content-type"].to_str().unwrap().contains("spreadsheetml"));
+        let workbook = r.bytes().await.unwrap().to_vec();
+        let upload = async |name: &str, bytes: Vec<u8>| {
+            let token = app.token(&c).await;
+            let form = reqwest::multipart::Form::new().text("csrf_token", token).part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+            );
+            let r = c
+                .post(app.url("/footprints/DEMO01/plan/import"))
+                .multipart(form)
+                .send()
+                .await
+                .unwrap();
+            (r.status(), r.text().await.unwrap())
+        };
+        // The workbook as exported comes back as the same plan.
+        let before = app
+            .store
+            .plan_draft(app.store.footprint_by_code("DEMO01").await.unwrap().unwrap().id)
+            .await
+            .unwrap()
+            .unwrap();
+        let (s, _) = upload("template.xlsx", workbook.clone()).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let after = app.store.plan_draft(before.footprint_id).await.unwrap().unwrap();
+        let plan = |v: &footprint_store::plans::PlanVersion| {
+            let doc: footprint_domain::plan::PlanDocument = serde_json::from_str(&v.document).unwrap();
+            doc.validate().unwrap()
+        };
+        assert_eq!(plan(&before), plan(&after), "nothing lost on the way out and back");
+        // A workbook that is not one, and one missing its sheets, are refused with what is wrong.
+        let (s, html) = upload("broken.xlsx", b"not a workbook".to_vec()).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains("The file is not an XLSX workbook"));
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        wb.add_worksheet().set_name("Plan").unwrap();
+        let (_, html) = upload("partial.xlsx", wb.save_to_buffer().unwrap()).await;
+        assert!(html.contains("The workbook has no sheet named Initiatives"));
+        let (s, _) = app
+            .get(&client(), "/footprints/DEMO01/plan/versions/1/model.xlsx")
+            .await;
+        assert_eq!(s, StatusCode::OK, "a published version's workbook is open data");
+    }
+);

@@ -335,7 +335,7 @@ async fn import(
         }
         Ok::<Response, AppError>(p.into_response())
     };
-    let mut upload: Option<(String, String)> = None;
+    let mut upload: Option<(String, Vec<u8>)> = None;
     while let Some(field) = form
         .next_field()
         .await
@@ -347,24 +347,42 @@ async fn import(
                 .bytes()
                 .await
                 .map_err(|_| AppError::Invalid(vec![FieldError::new("file", "The upload could not be read")]))?;
-            if bytes.is_empty() {
-                return refuse(vec!["Choose a plan file to upload".into()]);
-            }
-            match String::from_utf8(bytes.to_vec()) {
-                Ok(text) => upload = Some((name, text)),
-                Err(_) => return refuse(vec!["The file must be a TOML or JSON text file in UTF-8".into()]),
-            }
+            upload = Some((name, bytes.to_vec()));
         }
     }
-    let Some((name, text)) = upload else {
+    let Some((name, bytes)) = upload.filter(|(_, b)| !b.is_empty()) else {
         return refuse(vec!["Choose a plan file to upload".into()]);
     };
-    if !(name.to_lowercase().ends_with(".toml") || name.to_lowercase().ends_with(".json")) {
-        return refuse(vec!["The file must be a .toml or .json stress-model plan".into()]);
-    }
-    let imported = match PlanDocument::from_model_text(&text, &name) {
-        Ok(d) => d,
-        Err(bad) => return refuse(bad.errors.iter().map(ToString::to_string).collect()),
+    let lower = name.to_lowercase();
+    let imported = if lower.ends_with(".xlsx") {
+        let model = match crate::xlsx::read_model(&bytes) {
+            Ok(m) => m,
+            Err(problems) => return refuse(problems),
+        };
+        match PlanDocument::from_model_text(&model.to_string(), "workbook.json") {
+            Ok(d) => d,
+            Err(bad) => {
+                // The engine names key paths; say where they are in the workbook.
+                return refuse(
+                    bad.errors
+                        .iter()
+                        .map(|e| format!("{name}: {}: {}: {}", crate::xlsx::locate(&e.path), e.path, e.message))
+                        .collect(),
+                );
+            }
+        }
+    } else if lower.ends_with(".toml") || lower.ends_with(".json") {
+        let Ok(text) = String::from_utf8(bytes) else {
+            return refuse(vec!["The file must be a TOML or JSON text file in UTF-8".into()]);
+        };
+        match PlanDocument::from_model_text(&text, &name) {
+            Ok(d) => d,
+            Err(bad) => return refuse(bad.errors.iter().map(ToString::to_string).collect()),
+        }
+    } else {
+        return refuse(vec![
+            "The file must be a .xlsx workbook or a .toml or .json stress-model plan".into(),
+        ]);
     };
     let draft = state.store.plan_draft(f.id).await?.ok_or(AppError::NotFound)?;
     let old = document(&draft)?;
@@ -415,9 +433,14 @@ async fn draft_file(
     viewer.require(Action::ViewFootprintPrivate(f.id))?;
     let draft = state.store.plan_draft(f.id).await?.ok_or(AppError::NotFound)?;
     let doc = document(&draft)?;
-    let (text, content_type, ext) = match file.as_str() {
-        "model.toml" => (doc.model_toml(), "application/toml; charset=utf-8", "toml"),
-        "model.json" => (doc.model_json(), "application/json", "json"),
+    let (body, content_type, ext): (Vec<u8>, &str, &str) = match file.as_str() {
+        "model.toml" => (doc.model_toml().into_bytes(), "application/toml; charset=utf-8", "toml"),
+        "model.json" => (doc.model_json().into_bytes(), "application/json", "json"),
+        "model.xlsx" => (
+            crate::xlsx::write_model(&doc.model).map_err(|e| AppError::internal(format!("writing a workbook: {e}")))?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
         _ => return Err(AppError::NotFound),
     };
     let disposition = format!("attachment; filename=\"{}-plan-draft.{ext}\"", f.code.to_lowercase());
@@ -426,7 +449,7 @@ async fn draft_file(
             (header::CONTENT_TYPE, content_type.to_string()),
             (header::CONTENT_DISPOSITION, disposition),
         ],
-        text,
+        body,
     )
         .into_response())
 }

@@ -95,6 +95,24 @@ async fn model_file(
                 (doc.model_json(), "application/json", "json")
             }
         }
+        "model.xlsx" => {
+            let v = readable_version(&state, &viewer, f.id, number).await?;
+            let doc = document(&v)?;
+            let bytes = crate::xlsx::write_model(&doc.model)
+                .map_err(|e| AppError::internal(format!("writing a workbook: {e}")))?;
+            let disposition = format!("attachment; filename=\"{}-plan-v{number}.xlsx\"", f.code.to_lowercase());
+            return Ok((
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+                    ),
+                    (header::CONTENT_DISPOSITION, disposition),
+                ],
+                bytes,
+            )
+                .into_response());
+        }
         _ => return Err(AppError::NotFound),
     };
     let suffix = if file.starts_with("plan") { "-open-data" } else { "" };
