@@ -275,6 +275,12 @@ test('a lead edits an initiative, sees the chance of balance change, publishes, 
   const row = reader.getByRole('row', { name: /Urgent and emergency care redesign/ });
   await assert.doesNotReject(row.getByText('£60.0m').waitFor());
   await accessible(reader);
+  // Printed, the plan is the document alone: no site header, menu, footer or buttons.
+  await reader.emulateMedia({ media: 'print' });
+  assert.equal(await reader.locator('header.nhsuk-header').isVisible(), false);
+  assert.equal(await reader.locator('footer.nhsuk-footer').isVisible(), false);
+  assert.equal(await reader.getByRole('heading', { level: 1 }).isVisible(), true);
+  await reader.emulateMedia({ media: 'screen' });
   await reader.getByRole('link', { name: 'what changed between them' }).click();
   await assert.doesNotReject(reader.getByText(/Both runs use the same 20,000 scenarios/).waitFor());
   await accessible(reader);
