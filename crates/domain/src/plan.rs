@@ -139,6 +139,24 @@ pub struct InitiativeDetails {
     pub revision: u64,
 }
 
+impl InitiativeDetails {
+    /// Details to fill in for a new initiative: a proposed transformation with no lead yet.
+    pub fn new(id: String) -> Self {
+        InitiativeDetails {
+            id,
+            priority: None,
+            kind: Kind::Transformation,
+            description: String::new(),
+            lead: None,
+            partners: Vec::new(),
+            programmes: Vec::new(),
+            milestones: Vec::new(),
+            status: Status::Proposed,
+            revision: 0,
+        }
+    }
+}
+
 /// A plan version's whole content.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlanDocument {
@@ -180,18 +198,7 @@ impl PlanDocument {
         };
         let initiatives = model_initiative_ids(&model)
             .into_iter()
-            .map(|id| InitiativeDetails {
-                id,
-                priority: None,
-                kind: Kind::Transformation,
-                description: String::new(),
-                lead: None,
-                partners: Vec::new(),
-                programmes: Vec::new(),
-                milestones: Vec::new(),
-                status: Status::Proposed,
-                revision: 0,
-            })
+            .map(InitiativeDetails::new)
             .collect();
         Ok(PlanDocument {
             vision: String::new(),

@@ -79,6 +79,22 @@ macro_rules! columns {
     };
 }
 
+/// The draft, read inside a write transaction.
+async fn draft_in(conn: &mut sqlx::AnyConnection, footprint_id: i64) -> Result<PlanVersion> {
+    sqlx::query(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM plan_versions WHERE footprint_id = $1 AND status = 'draft'"
+    ))
+    .bind(footprint_id)
+    .fetch_optional(conn)
+    .await?
+    .as_ref()
+    .map(version)
+    .transpose()?
+    .ok_or(StoreError::NotFound("The draft plan"))
+}
+
 impl Store {
     /// Starts a footprint's draft plan with a document.
     pub async fn create_plan_draft(&self, who: &Who, footprint_id: i64, document: &str) -> Result<PlanVersion> {
@@ -152,18 +168,7 @@ impl Store {
         summary: &str,
     ) -> Result<i64> {
         let mut tx = self.write().await?;
-        let before = sqlx::query(concat!(
-            "SELECT ",
-            columns!(),
-            " FROM plan_versions WHERE footprint_id = $1 AND status = 'draft'"
-        ))
-        .bind(footprint_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .as_ref()
-        .map(version)
-        .transpose()?
-        .ok_or(StoreError::NotFound("The draft plan"))?;
+        let before = draft_in(&mut tx, footprint_id).await?;
         if before.revision != revision {
             return Err(StoreError::Stale("The draft plan"));
         }
@@ -193,18 +198,7 @@ impl Store {
             return Err(StoreError::Config("a snapshot is submitted or published".into()));
         }
         let mut tx = self.write().await?;
-        let draft = sqlx::query(concat!(
-            "SELECT ",
-            columns!(),
-            " FROM plan_versions WHERE footprint_id = $1 AND status = 'draft'"
-        ))
-        .bind(footprint_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .as_ref()
-        .map(version)
-        .transpose()?
-        .ok_or(StoreError::NotFound("The draft plan"))?;
+        let draft = draft_in(&mut tx, footprint_id).await?;
         let last: Option<i64> = sqlx::query_scalar("SELECT MAX(number) FROM plan_versions WHERE footprint_id = $1")
             .bind(footprint_id)
             .fetch_one(&mut *tx)

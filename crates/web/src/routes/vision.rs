@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use footprint_domain::access::Action;
-use footprint_domain::plan::{InitiativeDetails, Kind, PlanDocument, Priority, Status};
+use footprint_domain::plan::{InitiativeDetails, PlanDocument, Priority};
 use footprint_store::StoreError;
 use serde_json::json;
 
@@ -306,18 +306,7 @@ async fn add_initiative(
             Some(list) => list.push(initiative),
             None => doc.model["initiative"] = json!([initiative]),
         }
-        doc.initiatives.push(InitiativeDetails {
-            id: id.clone(),
-            priority: None,
-            kind: Kind::Transformation,
-            description: String::new(),
-            lead: None,
-            partners: Vec::new(),
-            programmes: Vec::new(),
-            milestones: Vec::new(),
-            status: Status::Proposed,
-            revision: 0,
-        });
+        doc.initiatives.push(InitiativeDetails::new(id.clone()));
         if let Err(bad) = doc.validate() {
             return Ok(again(
                 bad.errors
