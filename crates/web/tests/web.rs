@@ -1515,3 +1515,35 @@ both!(
         assert_eq!(s, StatusCode::OK, "a published version's workbook is open data");
     }
 );
+
+both!(a_stale_save_of_the_plans_words_is_refused, async |app: &App| {
+    let c = app.signed_in("Footprint contributor").await;
+    let (_, html) = app.get(&c, "/footprints/DEMO01/plan/vision").await;
+    let at = html.find("name=\"revision\" value=\"").unwrap() + 23;
+    let revision = html[at..].split('"').next().unwrap().to_string();
+    let form = |vision: &'static str| {
+        vec![
+            ("revision", revision.clone()),
+            ("vision", vision.to_string()),
+            ("p_0_0_title", "Prevention at scale".to_string()),
+            ("p_1_0_title", "Urgent and emergency care".to_string()),
+            ("p_1_1_title", "Care out of hospital".to_string()),
+            ("p_1_2_title", "Mental health".to_string()),
+            ("p_2_0_title", "Productivity and shared services".to_string()),
+        ]
+    };
+    let send = async |f: Vec<(&str, String)>| {
+        let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        app.post(&c, "/footprints/DEMO01/plan/vision", &f).await
+    };
+    let (s, _, _) = send(form("First")).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (s, _, html) = send(form("Second, from an old page")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("Someone else changed the draft since you opened this page. Your words are below but not saved")
+    );
+    assert!(html.contains("Second, from an old page"), "the input is kept");
+    let (_, html) = app.get(&c, "/footprints/DEMO01/plan").await;
+    assert!(html.contains("First") && !html.contains("Second, from an old page"));
+});

@@ -283,10 +283,7 @@ async fn save_finances(
         ))
         .into_response()),
         Err(StoreError::Stale(_)) => {
-            let e = FieldError::new(
-                "funding",
-                "Someone else changed the draft since you opened this page. Your figures are below but not saved: check them against the plan and save again",
-            );
+            let e = crate::routes::stale_draft("funding", "figures");
             let mut kept = fields.clone();
             kept.insert("revision".into(), draft.revision.to_string());
             Ok(page(&viewer, &f, &old_doc, kept, vec![e]).into_response())

@@ -72,6 +72,17 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     }
 }
 
+/// The message for a form saved over a draft that someone else changed meanwhile: the person's
+/// input (`what`) is shown again, not saved.
+pub fn stale_draft(field: &str, what: &str) -> crate::error::FieldError {
+    crate::error::FieldError::new(
+        field,
+        format!(
+            "Someone else changed the draft since you opened this page. Your {what} are below but not saved: check them against the plan and save again"
+        ),
+    )
+}
+
 /// Turns domain validation errors into field errors.
 pub fn field_errors(errors: Vec<(&'static str, footprint_domain::Invalid)>) -> Vec<crate::error::FieldError> {
     errors

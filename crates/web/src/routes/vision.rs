@@ -220,10 +220,7 @@ async fn save_vision(
     {
         Ok(_) => Ok(Redirect::to(&format!("/footprints/{}/plan", f.code)).into_response()),
         Err(StoreError::Stale(_)) => {
-            let e = FieldError::new(
-                "vision",
-                "Someone else changed the draft since you opened this page. Your words are below but not saved: check them against the plan and save again",
-            );
+            let e = crate::routes::stale_draft("vision", "words");
             let mut kept = fields.clone();
             kept.insert("revision".into(), draft.revision.to_string());
             Ok(vision_page(&viewer, f, &old, &kept, vec![e]).into_response())
