@@ -36,18 +36,16 @@ impl Store {
 
     /// The active user of a live session.
     pub async fn session_user(&self, id_hash: &str) -> Result<Option<User>> {
-        let id: Option<i64> = sqlx::query_scalar(
-            "SELECT s.user_id FROM sessions s JOIN users u ON u.id = s.user_id \
+        let row = sqlx::query(
+            "SELECT u.id, u.email, u.display_name, u.site_role, u.organisation_id, u.active \
+             FROM sessions s JOIN users u ON u.id = s.user_id \
              WHERE s.id_hash = $1 AND s.expires_at > $2 AND u.active = 1",
         )
         .bind(id_hash)
         .bind(now_ms())
         .fetch_optional(self.pool())
         .await?;
-        match id {
-            Some(id) => self.user(id).await,
-            None => Ok(None),
-        }
+        row.as_ref().map(crate::users::user).transpose()
     }
 
     /// Ends a session.
@@ -150,16 +148,14 @@ impl Store {
 
     /// The active user of an unrevoked API token.
     pub async fn api_token_user(&self, token_hash: &str) -> Result<Option<User>> {
-        let id: Option<i64> = sqlx::query_scalar(
-            "SELECT t.user_id FROM api_tokens t JOIN users u ON u.id = t.user_id \
+        let row = sqlx::query(
+            "SELECT u.id, u.email, u.display_name, u.site_role, u.organisation_id, u.active \
+             FROM api_tokens t JOIN users u ON u.id = t.user_id \
              WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active = 1",
         )
         .bind(token_hash)
         .fetch_optional(self.pool())
         .await?;
-        match id {
-            Some(id) => self.user(id).await,
-            None => Ok(None),
-        }
+        row.as_ref().map(crate::users::user).transpose()
     }
 }

@@ -48,7 +48,7 @@ pub struct NewUser {
     pub organisation_id: Option<i64>,
 }
 
-fn user(row: &AnyRow) -> Result<User> {
+pub(crate) fn user(row: &AnyRow) -> Result<User> {
     let role: String = row.try_get("site_role")?;
     Ok(User {
         id: row.try_get("id")?,
