@@ -30,6 +30,44 @@ impl Depth {
         Depth::Empower,
     ];
 
+    /// The stored key.
+    pub fn key(self) -> &'static str {
+        match self {
+            Depth::Inform => "inform",
+            Depth::Consult => "consult",
+            Depth::Involve => "involve",
+            Depth::Collaborate => "collaborate",
+            Depth::Empower => "empower",
+        }
+    }
+
+    /// Parses a key.
+    pub fn parse(key: &str) -> Option<Self> {
+        Depth::ALL.into_iter().find(|d| d.key() == key.trim())
+    }
+
+    /// The name on the spectrum: "Inform", "Consult", …
+    pub fn label(self) -> &'static str {
+        match self {
+            Depth::Inform => "Inform",
+            Depth::Consult => "Consult",
+            Depth::Involve => "Involve",
+            Depth::Collaborate => "Collaborate",
+            Depth::Empower => "Empower",
+        }
+    }
+
+    /// What it means, for a hint.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Depth::Inform => "told what is happening",
+            Depth::Consult => "asked for views on proposals",
+            Depth::Involve => "worked with throughout, so that their concerns shape the options",
+            Depth::Collaborate => "partners in each part of the decision, developing the options",
+            Depth::Empower => "the final decision is in their hands",
+        }
+    }
+
     /// The word, lower case, as it reads in a sentence.
     pub fn word(self) -> &'static str {
         match self {
@@ -58,6 +96,47 @@ pub enum Method {
     Online,
     /// A formal public consultation.
     FormalConsultation,
+}
+
+impl Method {
+    /// Every method.
+    pub const ALL: [Method; 6] = [
+        Method::Meeting,
+        Method::Workshop,
+        Method::Survey,
+        Method::PublicEvent,
+        Method::Online,
+        Method::FormalConsultation,
+    ];
+
+    /// The stored key.
+    pub fn key(self) -> &'static str {
+        match self {
+            Method::Meeting => "meeting",
+            Method::Workshop => "workshop",
+            Method::Survey => "survey",
+            Method::PublicEvent => "public-event",
+            Method::Online => "online",
+            Method::FormalConsultation => "formal-consultation",
+        }
+    }
+
+    /// Words for it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Method::Meeting => "Meeting",
+            Method::Workshop => "Workshop",
+            Method::Survey => "Survey",
+            Method::PublicEvent => "Public event",
+            Method::Online => "Online",
+            Method::FormalConsultation => "Formal consultation",
+        }
+    }
+
+    /// Parses a key.
+    pub fn parse(key: &str) -> Option<Self> {
+        Method::ALL.into_iter().find(|m| m.key() == key.trim())
+    }
 }
 
 /// The stakeholder groups every footprint starts with (a footprint adds its own sub-groups, such

@@ -2,6 +2,7 @@
 //! decides who may do what. Pure: no I/O, no SQL, no HTTP.
 
 pub mod access;
+pub mod consultation;
 pub mod engagement;
 pub mod footprint;
 pub mod organisation;

@@ -75,6 +75,13 @@ impl Store {
             .await?
             .rows_affected();
             added += n as usize;
+            if n > 0 {
+                let id: i64 = sqlx::query_scalar("SELECT id FROM footprints WHERE code = $1")
+                    .bind(f.code.as_str())
+                    .fetch_one(&mut *tx)
+                    .await?;
+                crate::engagement::insert_default_groups(&mut tx, id).await?;
+            }
         }
         if added > 0 {
             let change = Change {
@@ -116,6 +123,7 @@ impl Store {
                 e.into()
             }
         })?;
+        crate::engagement::insert_default_groups(&mut tx, id).await?;
         let created = Footprint {
             id,
             code: f.code.to_string(),

@@ -8,6 +8,8 @@
 //! both backends (see [`testing`]).
 
 pub mod audit;
+pub mod consultations;
+pub mod engagement;
 pub mod footprints;
 pub mod organisations;
 pub mod plans;

@@ -366,3 +366,204 @@ both_backends!(plan_versions_draft_and_fixed_snapshots, |store: Store| async mov
         ["plan.submit", "plan.draft.update", "plan.publish", "plan.draft.create"]
     );
 });
+
+both_backends!(engagement_groups_and_log, |store: Store| async move {
+    use footprint_domain::engagement::{Depth, Method};
+    use footprint_store::engagement::{NewActivity, NewDocument};
+    let (wy, _) = reference(&store).await;
+    let who = Who::system("test");
+    // Every footprint starts with the default groups.
+    let groups = store.groups(wy).await.unwrap();
+    assert_eq!(groups.len(), 13);
+    assert_eq!(groups[0].name, "Patients and the public");
+    let carers = store.add_group(&who, wy, "Carers", Some(groups[0].id)).await.unwrap();
+    let groups = store.groups(wy).await.unwrap();
+    assert_eq!(groups[1].id, carers.id, "a sub-group follows its group");
+    assert!(matches!(
+        store.add_group(&who, wy, "carers", None).await,
+        Err(StoreError::Conflict { field: "name", .. })
+    ));
+    assert!(matches!(
+        store.add_group(&who, wy, "Young carers", Some(carers.id)).await,
+        Err(StoreError::Conflict { field: "parent", .. })
+    ));
+    let a = NewActivity {
+        held_on: "2016-06-01".into(),
+        title: "Urgent care workshop".into(),
+        method: Some(Method::Workshop),
+        run_by: "Programme office".into(),
+        depth: Some(Depth::Involve),
+        areas: vec!["urgent-care".into()],
+        groups: vec![(groups[0].id, 40), (carers.id, 12)],
+        evidence_url: String::new(),
+        what_changed: "A third option added".into(),
+    };
+    let file = NewDocument::File {
+        title: "Notes".into(),
+        file_name: "notes.txt".into(),
+        content_type: "text/plain".into(),
+        content: b"what we heard".to_vec(),
+    };
+    let id = store.add_activity(&who, wy, &a, Some(&file)).await.unwrap();
+    let log = store.activities(wy).await.unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].id, id);
+    assert_eq!(log[0].people(), 52);
+    assert_eq!(log[0].groups[1].1, "Carers");
+    let doc = log[0].evidence.clone().unwrap();
+    assert_eq!(store.document_content(doc.id).await.unwrap().unwrap(), b"what we heard");
+    // A group of another footprint cannot be named.
+    let other = store.groups(wy + 1).await.unwrap();
+    let mut bad = a.clone();
+    bad.groups = vec![(other[0].id, 1)];
+    assert!(matches!(
+        store.add_activity(&who, wy, &bad, None).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert_eq!(store.activities(wy).await.unwrap().len(), 1, "nothing half-written");
+    store
+        .set_options_closed(&who, wy, "urgent-care", Some("2016-07-01"))
+        .await
+        .unwrap();
+    store
+        .set_options_closed(&who, wy, "urgent-care", Some("2016-08-01"))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.options_closed(wy).await.unwrap(),
+        [("urgent-care".to_string(), "2016-08-01".to_string())]
+    );
+});
+
+both_backends!(consultations_take_each_response_once, |store: Store| async move {
+    use footprint_domain::consultation::{Answer, OptionEffect, QuestionKind};
+    use footprint_store::consultations::{ConsultationInput, NewResponse, RateLimit, Received, Refused};
+    let (wy, _) = reference(&store).await;
+    let who = Who::system("test");
+    let input = ConsultationInput {
+        title: "Urgent care in Eastvale".into(),
+        summary: "Two options".into(),
+        area_id: "urgent-care".into(),
+        formal: true,
+        opens_on: "2016-09-01".into(),
+        closes_on: "2016-11-23".into(),
+        min_weeks: 12,
+    };
+    let c = store.create_consultation(&who, wy, &input).await.unwrap();
+    let o = store
+        .add_option(&who, c.id, "One site", "Centralise", "Audit", OptionEffect::AsPlanned)
+        .await
+        .unwrap();
+    store
+        .add_option(&who, c.id, "Two sites", "Keep both", "", OptionEffect::Without)
+        .await
+        .unwrap();
+    let q = store
+        .add_question(
+            &who,
+            c.id,
+            QuestionKind::Single,
+            "Which?",
+            "",
+            true,
+            &["One site".into(), "Two sites".into()],
+        )
+        .await
+        .unwrap();
+    let c = store.consultation(c.id).await.unwrap().unwrap();
+    assert_eq!(c.revision, 4);
+    let limit = RateLimit {
+        max: 2,
+        window_ms: 60_000,
+    };
+    let response = |key: &str| NewResponse {
+        idempotency_key: key.into(),
+        answers: vec![(q, Answer::One("Two sites".into()))],
+        respondent_name: "Jane Smith".into(),
+        respondent_email: String::new(),
+        on_behalf_of: String::new(),
+        consent: true,
+        client_key: "client-a".into(),
+    };
+    // Not published: not open.
+    assert!(matches!(
+        store.respond(c.id, &response("k1"), "2016-10-01", limit).await.unwrap(),
+        Err(Refused::NotOpen { closed: false, .. })
+    ));
+    store
+        .publish_consultation(&who, c.id, c.revision, Some(1), &[(o, serde_json::json!({"p": 0.1}))])
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .add_question(&who, c.id, QuestionKind::FreeText, "Why?", "", false, &[])
+            .await,
+        Err(StoreError::Conflict { .. })
+    ));
+    let first = store
+        .respond(c.id, &response("k1"), "2016-10-01", limit)
+        .await
+        .unwrap()
+        .unwrap();
+    let Received::New(rid, at) = first else {
+        panic!("{first:?}")
+    };
+    assert_eq!(
+        store
+            .respond(c.id, &response("k1"), "2016-10-01", limit)
+            .await
+            .unwrap()
+            .unwrap(),
+        Received::Again(rid, at),
+        "a double-click finds the first response"
+    );
+    assert!(matches!(
+        store.respond(c.id, &response("k2"), "2016-10-01", limit).await.unwrap(),
+        Ok(Received::New(..))
+    ));
+    assert_eq!(
+        store.respond(c.id, &response("k3"), "2016-10-01", limit).await.unwrap(),
+        Err(Refused::TooMany)
+    );
+    let mut other = response("k4");
+    other.client_key = "client-b".into();
+    assert!(matches!(
+        store.respond(c.id, &other, "2016-11-24", limit).await.unwrap(),
+        Err(Refused::NotOpen { closed: true, .. })
+    ));
+    assert_eq!(store.response_count(c.id).await.unwrap(), 2);
+    assert_eq!(
+        store.options(c.id).await.unwrap()[0].result,
+        Some(serde_json::json!({"p": 0.1}))
+    );
+    store.tag_response(&who, c.id, rid, q, "travel", true).await.unwrap();
+    store.tag_response(&who, c.id, rid, q, "travel", true).await.unwrap();
+    assert_eq!(store.response_tags(c.id).await.unwrap().len(), 1);
+    let redacted = vec![(q, Answer::One("Two sites".into()))];
+    store.moderate(&who, c.id, rid, Some(&redacted)).await.unwrap();
+    let rs = store.responses(c.id).await.unwrap();
+    assert_eq!(rs[0].moderation, "published");
+    assert_eq!(rs[0].published_answers.as_ref(), Some(&redacted));
+    let c = store
+        .record_outcome(
+            &who,
+            c.id,
+            Some("You said two sites; we kept both."),
+            None,
+            "2016-12-01",
+        )
+        .await
+        .unwrap();
+    assert_eq!(c.responded_on.as_deref(), Some("2016-12-01"));
+    let c = store
+        .record_outcome(&who, c.id, None, Some("2017-01-10"), "2017-01-10")
+        .await
+        .unwrap();
+    assert_eq!(c.decided_on.as_deref(), Some("2017-01-10"));
+    assert!(
+        store
+            .record_outcome(&who, c.id, None, Some("2017-01-11"), "2017-01-11")
+            .await
+            .is_err()
+    );
+});
