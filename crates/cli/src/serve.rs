@@ -25,6 +25,10 @@ pub struct ServeArgs {
     /// Log as JSON lines (for log collectors) instead of text.
     #[arg(long, env = "FOOTPRINT_LOG_JSON")]
     log_json: bool,
+    /// How many responses one internet address may send to one consultation in an hour (a
+    /// spam guard; raise it when many people share one address, or for load tests).
+    #[arg(long, env = "FOOTPRINT_RESPONSES_PER_HOUR", default_value_t = 30)]
+    responses_per_hour: u32,
     /// Load the fictional demo footprint and print a password for a demo account in each role.
     #[arg(long)]
     demo: bool,
@@ -125,6 +129,7 @@ async fn serve(args: ServeArgs) -> ExitCode {
         listen: args.listen,
         secure_cookies: args.secure_cookies,
         session_lifetime: Duration::from_secs(8 * 3600),
+        responses_per_hour: args.responses_per_hour,
     };
     let state = match AppState::new(store.clone(), config).await {
         Ok(s) => s,

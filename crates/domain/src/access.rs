@@ -218,6 +218,13 @@ pub enum Action {
     EditPlan(FootprintId),
     /// Submit or publish a footprint's plan (fix the draft as a numbered version).
     PublishPlan(FootprintId),
+    /// Record engagement: activities, stakeholder groups, when options closed.
+    RecordEngagement(FootprintId),
+    /// Run a footprint's consultations: write, publish, respond publicly, record the decision;
+    /// review requests to join its engagement.
+    ManageConsultations(FootprintId),
+    /// Read consultation responses with the respondents' personal data, tag and moderate them.
+    AnalyseResponses(FootprintId),
 }
 
 /// The footprints an organisation belongs to (at most a few are ever checked; more is rare).
@@ -262,7 +269,8 @@ fn needs(action: Action) -> Needs {
         ViewPublic => Needs::Anyone,
         ViewFootprintPrivate(f) => Needs::InFootprint(f, Role::OrganisationMember),
         EditPartners(f) | ManageFootprintPeople(f) | PublishPlan(f) => Needs::InFootprint(f, Role::Lead),
-        EditPlan(f) => Needs::InFootprint(f, Role::Contributor),
+        EditPlan(f) | RecordEngagement(f) | AnalyseResponses(f) => Needs::InFootprint(f, Role::Contributor),
+        ManageConsultations(f) => Needs::InFootprint(f, Role::Lead),
         ViewFootprintAudit(f) => Needs::InFootprint(f, Role::BoardMember),
         CreateOrganisation => Needs::AnyFootprint(Role::Lead),
         EditOrganisation(fs) => Needs::InAnyOf(fs, Role::Lead),
@@ -289,6 +297,11 @@ fn is_edit(action: Action) -> bool {
         Action::EditPartners(_)
             | Action::EditPlan(_)
             | Action::PublishPlan(_)
+            | Action::RecordEngagement(_)
+            | Action::ManageConsultations(_)
+            // Respondents' personal data is for the footprint's own staff, not for reading
+            // across footprints.
+            | Action::AnalyseResponses(_)
             | Action::ManageFootprintPeople(_)
             | Action::CreateOrganisation
             | Action::EditOrganisation(_)
@@ -341,7 +354,19 @@ mod tests {
         let f = 7;
         let orgs = OrganisationFootprints::new(&[3, f]);
         // (action, the roles allowed, in Role::ALL order)
-        let table: [(Action, [bool; 7]); 12] = [
+        let table: [(Action, [bool; 7]); 15] = [
+            (
+                Action::RecordEngagement(f),
+                [false, false, true, true, true, false, true],
+            ),
+            (
+                Action::AnalyseResponses(f),
+                [false, false, true, true, true, false, true],
+            ),
+            (
+                Action::ManageConsultations(f),
+                [false, false, false, false, true, false, true],
+            ),
             (Action::EditPlan(f), [false, false, true, true, true, false, true]),
             (Action::PublishPlan(f), [false, false, false, false, true, false, true]),
             (Action::ViewPublic, [true; 7]),

@@ -89,12 +89,14 @@ impl Question {
     }
 }
 
+/// A checked question: its prompt and choices.
+pub type CheckedQuestion = (String, Vec<String>);
+
+/// Problems with a form, by field.
+pub type FieldProblems = Vec<(&'static str, Invalid)>;
+
 /// Checks a new question: a prompt, and two or more distinct choices unless free text.
-pub fn check_question(
-    kind: QuestionKind,
-    prompt: &str,
-    choices_text: &str,
-) -> Result<(String, Vec<String>), Vec<(&'static str, Invalid)>> {
+pub fn check_question(kind: QuestionKind, prompt: &str, choices_text: &str) -> Result<CheckedQuestion, FieldProblems> {
     let mut errors = Vec::new();
     let prompt = match crate::one_line(prompt, "the question", 300) {
         Ok(p) => p,
@@ -338,7 +340,7 @@ fn redact_words(text: &str, names: &[&str]) -> String {
             !user.is_empty() && domain.contains('.')
         };
         let bare = core.trim_end_matches("'s").to_lowercase();
-        if is_email || name_words.iter().any(|n| *n == bare) {
+        if is_email || name_words.contains(&bare) {
             out.push_str(REMOVED);
         } else {
             out.push_str(core);
@@ -373,9 +375,9 @@ fn redact_numbers(text: &str) -> String {
                 if c.is_ascii_digit() {
                     digits += 1;
                     last_digit_end = j + 1;
-                } else if !(c == ' ' || c == '-' || c == '(' || c == ')' || (c == '+' && j == i)) {
-                    break;
-                } else if c == ' ' && chars.get(j + 1).is_some_and(|n| !n.is_ascii_digit() && *n != '(') {
+                } else if !(c == ' ' || c == '-' || c == '(' || c == ')' || (c == '+' && j == i))
+                    || (c == ' ' && chars.get(j + 1).is_some_and(|n| !n.is_ascii_digit() && *n != '('))
+                {
                     break;
                 }
                 j += 1;

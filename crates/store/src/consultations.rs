@@ -100,6 +100,21 @@ pub struct ConsultOption {
     pub result: Option<serde_json::Value>,
 }
 
+/// A new question.
+#[derive(Debug, Clone)]
+pub struct NewQuestion {
+    /// Its kind.
+    pub kind: QuestionKind,
+    /// What is asked.
+    pub prompt: String,
+    /// Help under it.
+    pub hint: String,
+    /// Whether an answer is needed.
+    pub required: bool,
+    /// The choices (none for free text).
+    pub choices: Vec<String>,
+}
+
 /// A response, as staff see it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Response {
@@ -374,6 +389,31 @@ impl Store {
             .collect()
     }
 
+    /// Every published consultation on the site with its footprint's code and name and its
+    /// response count, latest closing first.
+    pub async fn published_consultations(&self) -> Result<Vec<(Consultation, String, String, i64)>> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            "c.id, c.footprint_id, c.title, c.summary, c.area_id, c.formal, c.opens_on, c.closes_on, c.min_weeks, c.published_at, \
+             c.plan_number, c.decided_on, c.you_said_we_did, c.responded_on, c.revision, f.code, f.name AS footprint_name, \
+             (SELECT COUNT(*) FROM consultation_responses r WHERE r.consultation_id = c.id) AS responses \
+             FROM consultations c JOIN footprints f ON f.id = c.footprint_id \
+             WHERE c.published_at IS NOT NULL ORDER BY c.closes_on DESC, c.id DESC"
+        ))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    consultation(r)?,
+                    r.try_get("code")?,
+                    r.try_get("footprint_name")?,
+                    r.try_get("responses")?,
+                ))
+            })
+            .collect()
+    }
+
     /// Adds an option to a draft consultation.
     pub async fn add_option(
         &self,
@@ -424,16 +464,15 @@ impl Store {
     }
 
     /// Adds a question to a draft consultation.
-    pub async fn add_question(
-        &self,
-        who: &Who,
-        id: i64,
-        kind: QuestionKind,
-        prompt: &str,
-        hint: &str,
-        required: bool,
-        choices: &[String],
-    ) -> Result<i64> {
+    pub async fn add_question(&self, who: &Who, id: i64, q: &NewQuestion) -> Result<i64> {
+        let NewQuestion {
+            kind,
+            prompt,
+            hint,
+            required,
+            choices,
+        } = q;
+        let (kind, required) = (*kind, *required);
         let mut tx = self.write().await?;
         let c = locked(&mut tx, id, true).await?;
         let position: i64 = sqlx::query_scalar(

@@ -462,11 +462,13 @@ both_backends!(consultations_take_each_response_once, |store: Store| async move 
         .add_question(
             &who,
             c.id,
-            QuestionKind::Single,
-            "Which?",
-            "",
-            true,
-            &["One site".into(), "Two sites".into()],
+            &footprint_store::consultations::NewQuestion {
+                kind: QuestionKind::Single,
+                prompt: "Which?".into(),
+                hint: "".into(),
+                required: true,
+                choices: ["One site".into(), "Two sites".into()].to_vec(),
+            },
         )
         .await
         .unwrap();
@@ -496,7 +498,17 @@ both_backends!(consultations_take_each_response_once, |store: Store| async move 
         .unwrap();
     assert!(matches!(
         store
-            .add_question(&who, c.id, QuestionKind::FreeText, "Why?", "", false, &[])
+            .add_question(
+                &who,
+                c.id,
+                &footprint_store::consultations::NewQuestion {
+                    kind: QuestionKind::FreeText,
+                    prompt: "Why?".into(),
+                    hint: "".into(),
+                    required: false,
+                    choices: Vec::new()
+                }
+            )
             .await,
         Err(StoreError::Conflict { .. })
     ));

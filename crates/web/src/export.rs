@@ -172,3 +172,14 @@ pub fn plan_csv(doc: &PlanDocument, orgs: &[(i64, String)]) -> Result<String, Ap
         .map_err(|e| AppError::internal(format!("writing CSV: {e}")))?;
     String::from_utf8(bytes).map_err(|e| AppError::internal(e.to_string()))
 }
+
+/// A cell for a CSV file that people open in a spreadsheet: text that a spreadsheet would take
+/// for a formula (starting `=`, `+`, `-`, `@`, a tab or a carriage return) is prefixed with an
+/// apostrophe, so that a respondent's text is never run.
+pub fn safe_cell(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
+}

@@ -35,6 +35,8 @@ pub struct Config {
     pub secure_cookies: bool,
     /// How long a sign-in lasts.
     pub session_lifetime: Duration,
+    /// How many consultation responses one address may send to one consultation in an hour.
+    pub responses_per_hour: u32,
 }
 
 impl Default for Config {
@@ -43,6 +45,7 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             secure_cookies: false,
             session_lifetime: Duration::from_secs(8 * 3600),
+            responses_per_hour: 30,
         }
     }
 }

@@ -469,3 +469,318 @@ pub struct NewInitiativePage {
     pub setting: String,
     pub settings: Vec<(String, String)>,
 }
+
+/// A row of the coverage map: a group and, per priority, its depth class and words.
+pub struct CoverageRow {
+    pub group: String,
+    pub sub: bool,
+    pub cells: Vec<(&'static str, String)>,
+}
+
+/// A proposed change on the timeline: who was engaged while its options were open, who only
+/// after they closed, who not at all; and its activities (date, title, depth, after closing).
+pub struct TimelineRow {
+    pub id: String,
+    pub name: String,
+    pub closed_on: Option<String>,
+    pub early: Vec<String>,
+    pub late: Vec<String>,
+    pub never: Vec<String>,
+    pub activities: Vec<(String, String, String, bool)>,
+}
+
+/// An activity in the log, ready to show.
+pub struct ActivityView {
+    pub held_on: String,
+    pub title: String,
+    pub method: String,
+    pub run_by: String,
+    pub depth: String,
+    pub depth_class: &'static str,
+    pub groups: Vec<String>,
+    pub areas: Vec<String>,
+    /// (href, title)
+    pub evidence: Option<(String, String)>,
+    pub what_changed: String,
+}
+
+/// A footprint's engagement.
+#[derive(Template, WebTemplate)]
+#[template(path = "engagement.html")]
+pub struct EngagementPage {
+    pub page: Page,
+    pub footprint: Footprint,
+    pub priorities: Vec<String>,
+    /// (id, name, is a sub-group)
+    pub groups: Vec<(i64, String, bool)>,
+    pub top_groups: Vec<(i64, String)>,
+    pub coverage: Vec<CoverageRow>,
+    pub gaps: Vec<String>,
+    pub timeline: Vec<TimelineRow>,
+    pub untouched: usize,
+    pub people: i64,
+    pub activities: Vec<ActivityView>,
+    pub can_record: bool,
+    /// Proposed changes for the options-closed form: (id, name).
+    pub change_choices: Vec<(String, String)>,
+    /// Values of a form that failed, to show again.
+    pub fields: std::collections::HashMap<String, String>,
+}
+
+impl EngagementPage {
+    /// A kept form value.
+    pub fn field(&self, k: &str) -> &str {
+        self.fields.get(k).map_or("", |s| s.as_str())
+    }
+}
+
+/// Recording an engagement activity.
+#[derive(Template, WebTemplate)]
+#[template(path = "activity_form.html")]
+pub struct ActivityFormPage {
+    pub page: Page,
+    pub footprint: Footprint,
+    pub day: String,
+    pub month: String,
+    pub year: String,
+    pub title: String,
+    pub method: String,
+    pub run_by: String,
+    pub depth: String,
+    pub evidence_url: String,
+    pub what_changed: String,
+    pub methods: Vec<(&'static str, &'static str)>,
+    /// (key, label, meaning)
+    pub depths: Vec<(&'static str, &'static str, &'static str)>,
+    /// (id, name, is a sub-group, ticked, people)
+    pub groups: Vec<(String, String, bool, bool, String)>,
+    /// (id, name, is an initiative, ticked)
+    pub areas: Vec<(String, String, bool, bool)>,
+}
+
+/// A row of a consultation list: (href, title, footprint, closing date, stage, tag, responses).
+pub type ConsultationRow = (String, String, String, String, &'static str, &'static str, i64);
+
+/// Every published consultation on the site.
+#[derive(Template, WebTemplate)]
+#[template(path = "consultations_all.html")]
+pub struct AllConsultationsPage {
+    pub page: Page,
+    pub open: Vec<ConsultationRow>,
+    pub closed: Vec<ConsultationRow>,
+}
+
+/// A footprint's consultations: (href, title, dates, stage, tag, responses).
+#[derive(Template, WebTemplate)]
+#[template(path = "consultations.html")]
+pub struct ConsultationsPage {
+    pub page: Page,
+    pub footprint: Footprint,
+    pub can_manage: bool,
+    pub rows: Vec<(String, String, String, &'static str, &'static str, i64)>,
+}
+
+/// Starting a consultation.
+#[derive(Template, WebTemplate)]
+#[template(path = "consultation_form.html")]
+pub struct ConsultationFormPage {
+    pub page: Page,
+    pub footprint: Footprint,
+    pub action: String,
+    pub areas: Vec<(String, String)>,
+    pub fields: std::collections::HashMap<String, String>,
+}
+
+impl ConsultationFormPage {
+    /// A form value.
+    pub fn field(&self, k: &str) -> &str {
+        self.fields.get(k).map_or("", |s| s.as_str())
+    }
+}
+
+/// An option, as people read it.
+pub struct OptionView {
+    pub id: i64,
+    pub title: String,
+    pub description: String,
+    pub evidence: String,
+    pub effect: String,
+    pub result: Option<String>,
+}
+
+/// A consultation, for the public.
+#[derive(Template, WebTemplate)]
+#[template(path = "consultation.html")]
+pub struct ConsultationPage {
+    pub page: Page,
+    pub footprint: Footprint,
+    pub consultation: footprint_store::consultations::Consultation,
+    pub stage: &'static str,
+    pub stage_tag: &'static str,
+    pub open: bool,
+    pub opens_on: String,
+    pub closes_on: String,
+    /// (href, title, size in words if held here)
+    pub documents: Vec<(String, String, String)>,
+    pub options: Vec<OptionView>,
+    pub questions: usize,
+    pub count: usize,
+    /// Published responses: (question, answer) each.
+    pub published: Vec<Vec<(String, String)>>,
+    pub area: Option<String>,
+    pub can_manage: bool,
+    pub can_analyse: bool,
+    pub you_said_we_did: Option<String>,
+    pub responded_on: Option<String>,
+}
+
+/// Running a consultation.
+#[derive(Template, WebTemplate)]
+#[template(path = "consultation_manage.html")]
+pub struct ConsultationManagePage {
+    pub page: Page,
+    pub footprint: Footprint,
+    pub consultation: footprint_store::consultations::Consultation,
+    pub draft: bool,
+    pub stage: &'static str,
+    pub stage_tag: &'static str,
+    pub areas: Vec<(String, String)>,
+    pub documents: Vec<(String, String)>,
+    pub options: Vec<OptionView>,
+    /// (id, prompt, kind, required, choices)
+    pub questions: Vec<(i64, String, &'static str, bool, String)>,
+    pub kinds: Vec<(&'static str, &'static str)>,
+    /// (principle, status, tag, detail)
+    pub checks: Vec<(&'static str, &'static str, &'static str, String)>,
+    pub is_initiative: bool,
+    pub closed: bool,
+    pub decided_on: Option<String>,
+    pub fields: std::collections::HashMap<String, String>,
+}
+
+impl ConsultationManagePage {
+    /// A form value.
+    pub fn field(&self, k: &str) -> &str {
+        self.fields.get(k).map_or("", |s| s.as_str())
+    }
+}
+
+/// A question on the response form, with what the person gave.
+pub struct QuestionView {
+    pub number: usize,
+    pub kind: &'static str,
+    pub field: String,
+    pub text: String,
+    pub chosen: Vec<String>,
+    pub ranks: Vec<String>,
+    pub max: usize,
+    pub question: footprint_domain::consultation::Question,
+}
+
+impl QuestionView {
+    /// Whether the question is of a kind (by key).
+    pub fn is(&self, kind: &str) -> bool {
+        self.kind == kind
+    }
+
+    /// Whether choice `i` was given place `n`.
+    pub fn rank_is(&self, i: &usize, n: &usize) -> bool {
+        self.ranks.get(*i).is_some_and(|r| r.trim() == n.to_string())
+    }
+
+    /// Whether a choice was chosen.
+    pub fn is_chosen(&self, c: &str) -> bool {
+        self.chosen.iter().any(|x| x == c)
+    }
+}
+
+/// The response form.
+#[derive(Template, WebTemplate)]
+#[template(path = "respond.html")]
+pub struct RespondPage {
+    pub page: Page,
+    pub footprint: Footprint,
+    pub consultation: footprint_store::consultations::Consultation,
+    pub open: bool,
+    pub closed: bool,
+    pub opens_on: String,
+    pub closes_on: String,
+    pub key: String,
+    pub name: String,
+    pub email: String,
+    pub on_behalf_of: String,
+    pub consent: String,
+    pub questions: Vec<QuestionView>,
+}
+
+/// A response received.
+#[derive(Template, WebTemplate)]
+#[template(path = "receipt.html")]
+pub struct ReceiptPage {
+    pub page: Page,
+    pub footprint: Footprint,
+    pub consultation: footprint_store::consultations::Consultation,
+    pub reference: Option<i64>,
+    pub again: bool,
+    pub href: String,
+}
+
+/// Counts for one question: (what, count, share or place).
+pub struct QuestionSummary {
+    pub prompt: String,
+    pub kind: &'static str,
+    pub answered: usize,
+    pub rows: Vec<(String, String, String)>,
+}
+
+/// A response in the analysis list.
+pub struct ResponseView {
+    pub id: i64,
+    pub received: String,
+    pub on_behalf_of: String,
+    pub consent: bool,
+    pub moderation: String,
+    pub first_answer: String,
+    pub tags: Vec<String>,
+}
+
+/// The analysis of a consultation's responses, for staff.
+#[derive(Template, WebTemplate)]
+#[template(path = "analysis.html")]
+pub struct AnalysisPage {
+    pub page: Page,
+    pub footprint: Footprint,
+    pub consultation: footprint_store::consultations::Consultation,
+    pub count: usize,
+    pub consented: usize,
+    pub published: usize,
+    pub summary: Vec<QuestionSummary>,
+    pub rows: Vec<ResponseView>,
+}
+
+/// One answer on a response's page.
+pub struct AnswerView {
+    pub question_id: i64,
+    pub prompt: String,
+    pub free_text: bool,
+    pub words: String,
+    pub redacted: String,
+    pub tags: Vec<String>,
+}
+
+/// One response, for staff: tags and moderation.
+#[derive(Template, WebTemplate)]
+#[template(path = "response.html")]
+pub struct ResponsePage {
+    pub page: Page,
+    pub footprint: Footprint,
+    pub consultation: footprint_store::consultations::Consultation,
+    pub id: i64,
+    pub received: String,
+    pub name: String,
+    pub email: String,
+    pub on_behalf_of: String,
+    pub consent: bool,
+    pub moderation: String,
+    pub answers: Vec<AnswerView>,
+}

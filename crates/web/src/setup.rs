@@ -186,6 +186,9 @@ pub async fn load_demo(store: &Store) -> Result<Vec<DemoAccount>, StoreError> {
             .snapshot_plan(&who, footprint.id, footprint_store::plans::VersionStatus::Published)
             .await?;
     }
+    if store.activities(footprint.id).await?.is_empty() {
+        load_demo_engagement(store, footprint.id).await?;
+    }
     let mut accounts = Vec::new();
     for (role, email, name, site_role, footprint_role) in DEMO_PEOPLE {
         let password = random_password();
@@ -317,4 +320,252 @@ pub fn demo_plan(organisations: &[(String, i64)]) -> footprint_domain::plan::Pla
     }
     doc.validate().expect("the demo plan document is valid");
     doc
+}
+
+/// Scenarios for the demo consultation's option effects: fewer than a live page, so that loading
+/// the demo stays quick; the standard errors shown with them say how precise they are.
+const DEMO_OPTION_SAMPLES: u64 = 4_000;
+
+/// The demo footprint's engagement: a carers' sub-group, a log of activities in 2016 (some
+/// early, some late), the date the options for acute reconfiguration closed, and an open
+/// consultation on urgent and emergency care with three options and four questions.
+async fn load_demo_engagement(store: &Store, footprint_id: i64) -> Result<(), StoreError> {
+    use footprint_domain::consultation::{OptionEffect, QuestionKind, iso};
+    use footprint_domain::engagement::{Depth, Method};
+    use footprint_store::consultations::ConsultationInput;
+    use footprint_store::engagement::NewActivity;
+    let who = Who::system("demo");
+    let groups = store.groups(footprint_id).await?;
+    let id = |name: &str| {
+        groups
+            .iter()
+            .find(|g| g.name == name)
+            .map(|g| g.id)
+            .expect("a default group")
+    };
+    let carers = store
+        .add_group(&who, footprint_id, "Carers", Some(id("Patients and the public")))
+        .await?;
+    // (date, title, method, run by, depth, plan areas, groups reached with people, what changed)
+    type Entry<'a> = (
+        &'a str,
+        &'a str,
+        Method,
+        &'a str,
+        Depth,
+        &'a [&'a str],
+        Vec<(i64, i64)>,
+        &'a str,
+    );
+    let log: [Entry; 6] = [
+        (
+            "2016-04-20",
+            "Leaders' design workshop",
+            Method::Workshop,
+            "STP programme office",
+            Depth::Collaborate,
+            &["whole-plan"],
+            vec![(id("NHS providers"), 12), (id("CCGs"), 6), (id("Council officers"), 4)],
+            "The five priorities were agreed.",
+        ),
+        (
+            "2016-05-18",
+            "Urgent care clinical summit",
+            Method::Workshop,
+            "Northshire Hospitals NHS Foundation Trust",
+            Depth::Involve,
+            &["urgent-care", "acute-reconfiguration"],
+            vec![
+                (id("Clinicians"), 45),
+                (id("GPs and primary care"), 20),
+                (id("Frontline staff"), 15),
+            ],
+            "A third option, a phased move over three years, was added.",
+        ),
+        (
+            "2016-06-22",
+            "Briefing for elected members",
+            Method::Meeting,
+            "Northshire County Council",
+            Depth::Inform,
+            &["whole-plan"],
+            vec![(id("Elected members"), 30), (id("Overview and scrutiny committee"), 9)],
+            "",
+        ),
+        (
+            "2016-07-12",
+            "Healthwatch listening events",
+            Method::PublicEvent,
+            "Healthwatch Northshire",
+            Depth::Consult,
+            &["out-of-hospital", "mental-health"],
+            vec![
+                (id("Patients and the public"), 140),
+                (id("Healthwatch"), 6),
+                (carers.id, 25),
+            ],
+            "Carers asked for respite care to be in the out-of-hospital model; it now is.",
+        ),
+        (
+            "2016-09-08",
+            "Voluntary sector forum",
+            Method::Meeting,
+            "Eastvale CVS",
+            Depth::Involve,
+            &["prevention", "out-of-hospital"],
+            vec![(id("Voluntary and community sector"), 22)],
+            "Social prescribing was added to the prevention priority.",
+        ),
+        (
+            "2016-11-21",
+            "Draft plan published online",
+            Method::Online,
+            "STP programme office",
+            Depth::Inform,
+            &["whole-plan"],
+            vec![(id("Patients and the public"), 850)],
+            "",
+        ),
+    ];
+    for (date, title, method, run_by, depth, areas, reached, changed) in log {
+        let a = NewActivity {
+            held_on: date.into(),
+            title: title.into(),
+            method: Some(method),
+            run_by: run_by.into(),
+            depth: Some(depth),
+            areas: areas.iter().map(|s| s.to_string()).collect(),
+            groups: reached,
+            evidence_url: String::new(),
+            what_changed: changed.into(),
+        };
+        store.add_activity(&who, footprint_id, &a, None).await?;
+    }
+    store
+        .set_options_closed(&who, footprint_id, "acute-reconfiguration", Some("2016-10-31"))
+        .await?;
+    // A consultation open now: 12 weeks, started a fortnight ago.
+    let today = time::OffsetDateTime::now_utc().date();
+    let opens = today - time::Duration::days(14);
+    let input = ConsultationInput {
+        title: "The future of urgent and emergency care in Eastvale".into(),
+        summary: "Eastvale General Hospital and Northshire General Hospital both run a full emergency department, \
+                  and neither has enough senior doctors at night. We want your views on three options before any decision is made."
+            .into(),
+        area_id: "acute-reconfiguration".into(),
+        formal: true,
+        opens_on: iso(opens),
+        closes_on: iso(opens + time::Duration::days(12 * 7 - 1)),
+        min_weeks: 12,
+    };
+    let c = store.create_consultation(&who, footprint_id, &input).await?;
+    store
+        .add_consultation_document(
+            &who,
+            c.id,
+            &footprint_store::engagement::NewDocument::File {
+                title: "Case for change: urgent and emergency care (fictional)".into(),
+                file_name: "case-for-change.txt".into(),
+                content_type: "text/plain; charset=utf-8".into(),
+                content: b"Case for change (fictional demo document).\n\nBoth emergency departments miss the \
+                           standard for senior review at night. Option A concentrates specialist care at one site."
+                    .to_vec(),
+            },
+        )
+        .await?;
+    let options = [
+        (
+            "A: one major emergency department at Northshire General",
+            "Eastvale General keeps an urgent treatment centre open 24 hours; the most serious cases go to Northshire.",
+            "Clinical senate review, 2016; travel-time analysis.",
+            OptionEffect::AsPlanned,
+        ),
+        (
+            "B: keep both emergency departments as they are",
+            "No change to where people go; the staffing gap stays and is filled by agency doctors.",
+            "Agency spend of £6m a year across the two trusts.",
+            OptionEffect::Without,
+        ),
+        (
+            "C: one major department, moving over three years",
+            "As option A, but phased, with the urgent treatment centre opening first.",
+            "Programme plan; double running costs modelled.",
+            OptionEffect::Delayed(18),
+        ),
+    ];
+    for (title, description, evidence, effect) in options {
+        store
+            .add_option(&who, c.id, title, description, evidence, effect)
+            .await?;
+    }
+    let names: Vec<String> = options.iter().map(|o| o.0.to_string()).collect();
+    store
+        .add_question(
+            &who,
+            c.id,
+            &footprint_store::consultations::NewQuestion {
+                kind: QuestionKind::Single,
+                prompt: "Which option do you prefer?".into(),
+                hint: "".into(),
+                required: true,
+                choices: names.to_vec(),
+            },
+        )
+        .await?;
+    store
+        .add_question(
+            &who,
+            c.id,
+            &footprint_store::consultations::NewQuestion {
+                kind: QuestionKind::Ranking,
+                prompt: "Put the options in your order of preference".into(),
+                hint: "".into(),
+                required: false,
+                choices: names.to_vec(),
+            },
+        )
+        .await?;
+    store
+        .add_question(
+            &who,
+            c.id,
+            &footprint_store::consultations::NewQuestion {
+                kind: QuestionKind::Multiple,
+                prompt: "Which of these services have you used in the last two years?".into(),
+                hint: "".into(),
+                required: false,
+                choices: [
+                    "Eastvale General emergency department".into(),
+                    "Northshire General emergency department".into(),
+                    "NHS 111".into(),
+                    "A GP out-of-hours service".into(),
+                ]
+                .to_vec(),
+            },
+        )
+        .await?;
+    store
+        .add_question(
+            &who,
+            c.id,
+            &footprint_store::consultations::NewQuestion {
+                kind: QuestionKind::FreeText,
+                prompt: "What would these changes mean for you, your family or the people you care for?".into(),
+                hint: "".into(),
+                required: false,
+                choices: Vec::new(),
+            },
+        )
+        .await?;
+    let c = store
+        .consultation(c.id)
+        .await?
+        .ok_or(StoreError::NotFound("The demo consultation"))?;
+    let (number, results) = crate::routes::consultations::option_results(store, &c, DEMO_OPTION_SAMPLES)
+        .await
+        .map_err(StoreError::Config)?;
+    store
+        .publish_consultation(&who, c.id, c.revision, number, &results)
+        .await?;
+    Ok(())
 }

@@ -28,6 +28,7 @@ async fn spawn(db: TestDb) -> App {
         listen: "127.0.0.1:0".parse().unwrap(),
         secure_cookies: false,
         session_lifetime: Duration::from_secs(3600),
+        responses_per_hour: 5,
     };
     let state = AppState::new(store.clone(), config).await.unwrap();
     let app = Application::build(state).await.unwrap();
@@ -711,6 +712,114 @@ both!(every_route_as_every_role, async |app: &App| {
         ("GET", "/api/v1/organisations".into(), vec![], everyone),
         ("GET", format!("/api/v1/organisations/{org}"), vec![], everyone),
         ("JSON", "/api/v1/organisations".into(), vec![], lead_admin),
+        ("GET", "/consultations".into(), vec![], everyone),
+        ("GET", "/footprints/DEMO01/engagement".into(), vec![], everyone),
+        (
+            "GET",
+            "/footprints/DEMO01/engagement/activities/new".into(),
+            vec![],
+            contributor_up,
+        ),
+        (
+            "POST",
+            "/footprints/DEMO01/engagement/groups".into(),
+            vec![("name", "")],
+            contributor_up,
+        ),
+        (
+            "POST",
+            "/footprints/DEMO01/engagement/options-closed".into(),
+            vec![("change", "")],
+            contributor_up,
+        ),
+        ("GET", "/footprints/DEMO01/consultations".into(), vec![], everyone),
+        ("GET", "/footprints/DEMO01/consultations/new".into(), vec![], lead_admin),
+        (
+            "POST",
+            "/footprints/DEMO01/consultations/new".into(),
+            vec![("title", "")],
+            lead_admin,
+        ),
+        ("GET", "/footprints/DEMO01/consultations/1".into(), vec![], everyone),
+        ("GET", "/documents/1".into(), vec![], everyone),
+        (
+            "GET",
+            "/footprints/DEMO01/consultations/1/manage".into(),
+            vec![],
+            lead_admin,
+        ),
+        (
+            "POST",
+            "/footprints/DEMO01/consultations/1/details".into(),
+            vec![("title", "")],
+            lead_admin,
+        ),
+        (
+            "POST",
+            "/footprints/DEMO01/consultations/1/options".into(),
+            vec![("option_title", "")],
+            lead_admin,
+        ),
+        (
+            "POST",
+            "/footprints/DEMO01/consultations/1/questions".into(),
+            vec![("kind", "")],
+            lead_admin,
+        ),
+        (
+            "POST",
+            "/footprints/DEMO01/consultations/1/remove".into(),
+            vec![("question", "1")],
+            lead_admin,
+        ),
+        (
+            "POST",
+            "/footprints/DEMO01/consultations/1/publish".into(),
+            vec![("revision", "-1")],
+            lead_admin,
+        ),
+        (
+            "POST",
+            "/footprints/DEMO01/consultations/1/outcome".into(),
+            vec![("you_said_we_did", "")],
+            lead_admin,
+        ),
+        (
+            "GET",
+            "/footprints/DEMO01/consultations/1/respond".into(),
+            vec![],
+            everyone,
+        ),
+        (
+            "POST",
+            "/footprints/DEMO01/consultations/1/respond".into(),
+            vec![("consent", "")],
+            everyone,
+        ),
+        (
+            "GET",
+            "/footprints/DEMO01/consultations/1/analysis".into(),
+            vec![],
+            contributor_up,
+        ),
+        (
+            "GET",
+            "/footprints/DEMO01/consultations/1/responses.csv".into(),
+            vec![],
+            contributor_up,
+        ),
+        (
+            "GET",
+            "/footprints/DEMO01/consultations/1/responses/999999".into(),
+            vec![],
+            contributor_up,
+        ),
+        (
+            "POST",
+            "/footprints/DEMO01/consultations/1/responses/999999".into(),
+            vec![("action", "withhold")],
+            contributor_up,
+        ),
         ("GET", "/health".into(), vec![], everyone),
         ("GET", "/ready".into(), vec![], everyone),
         ("GET", "/assets/footprint.css".into(), vec![], everyone),
@@ -1546,4 +1655,474 @@ both!(a_stale_save_of_the_plans_words_is_refused, async |app: &App| {
     assert!(html.contains("Second, from an old page"), "the input is kept");
     let (_, html) = app.get(&c, "/footprints/DEMO01/plan").await;
     assert!(html.contains("First") && !html.contains("Second, from an old page"));
+});
+
+/// A multipart form with the CSRF token, sent by `c`.
+async fn post_multipart(
+    app: &App,
+    c: &reqwest::Client,
+    path: &str,
+    fields: &[(&str, &str)],
+    file: Option<(&str, &[u8])>,
+) -> (StatusCode, Option<String>, String) {
+    let token = app.token(c).await;
+    let mut form = reqwest::multipart::Form::new().text("csrf_token", token);
+    for (k, v) in fields {
+        form = form.text(k.to_string(), v.to_string());
+    }
+    if let Some((name, bytes)) = file {
+        form = form.part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_string()),
+        );
+    }
+    let r = c.post(app.url(path)).multipart(form).send().await.unwrap();
+    let location = r.headers().get("location").map(|v| v.to_str().unwrap().to_string());
+    (r.status(), location, r.text().await.unwrap())
+}
+
+both!(engagement_is_recorded_and_shown, async |app: &App| {
+    let contributor = app.signed_in("Footprint contributor").await;
+    let groups = app
+        .store
+        .groups(app.store.footprint_by_code("DEMO01").await.unwrap().unwrap().id)
+        .await
+        .unwrap();
+    let gid = |n: &str| groups.iter().find(|g| g.name == n).unwrap().id.to_string();
+    let (hwb, gps) = (gid("Health and wellbeing board"), gid("GPs and primary care"));
+    // Bad input: every problem named, nothing saved.
+    let (s, _, html) = post_multipart(
+        app,
+        &contributor,
+        "/footprints/DEMO01/engagement/activities/new",
+        &[
+            ("day", "31"),
+            ("month", "2"),
+            ("year", "2016"),
+            ("group", &hwb),
+            (&format!("people_{hwb}"), "lots"),
+        ],
+        Some(("notes.exe", b"MZ")),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    for message in [
+        "Date it took place must be a real date",
+        "Enter what the activity was",
+        "Choose how people were engaged",
+        "Choose how deep the engagement went",
+        "Enter how many people from Health and wellbeing board took part",
+        "Choose the parts of the plan it covered",
+        "is not a file type Footprint keeps",
+    ] {
+        assert!(html.contains(message), "{message}");
+    }
+    let fid = app.store.footprint_by_code("DEMO01").await.unwrap().unwrap().id;
+    let before = app.store.activities(fid).await.unwrap().len();
+    // A good one, with a file as evidence.
+    let people = format!("people_{hwb}");
+    let people_gp = format!("people_{gps}");
+    let (s, location, _) = post_multipart(
+        app,
+        &contributor,
+        "/footprints/DEMO01/engagement/activities/new",
+        &[
+            ("day", "3"),
+            ("month", "10"),
+            ("year", "2016"),
+            ("title", "Health and wellbeing board development session"),
+            ("method", "workshop"),
+            ("run_by", "Northshire County Council"),
+            ("depth", "collaborate"),
+            ("group", &hwb),
+            (&people, "14"),
+            ("group", &gps),
+            (&people_gp, ""),
+            ("area", "prevention"),
+            ("what_changed", "The board now co-chairs the prevention programme."),
+        ],
+        Some(("session-notes.txt", b"Notes of the session")),
+    )
+    .await;
+    assert_eq!(
+        (s, location.as_deref()),
+        (StatusCode::SEE_OTHER, Some("/footprints/DEMO01/engagement#log"))
+    );
+    let log = app.store.activities(fid).await.unwrap();
+    assert_eq!(log.len(), before + 1);
+    let added = log
+        .iter()
+        .find(|a| a.title == "Health and wellbeing board development session")
+        .unwrap();
+    let evidence = added.evidence.clone().expect("the file is kept");
+    // The public sees the log, the evidence and the coverage.
+    let public = client();
+    let (_, html) = app.get(&public, "/footprints/DEMO01/engagement").await;
+    assert!(html.contains("Health and wellbeing board development session"));
+    assert!(html.contains("Health and wellbeing board (14)"));
+    assert!(html.contains(&format!("/documents/{}", evidence.id)));
+    assert!(html.contains("Foundation trust governors: not engaged on any of the 5 priorities"));
+    assert!(
+        !html.contains("Health and wellbeing board: not engaged"),
+        "the board is now engaged"
+    );
+    let r = public
+        .get(app.url(&format!("/documents/{}", evidence.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.bytes().await.unwrap().as_ref(), b"Notes of the session");
+    // When options closed: a late activity is shown as late.
+    let (s, _, _) = app
+        .post(
+            &contributor,
+            "/footprints/DEMO01/engagement/options-closed",
+            &[
+                ("change", "prevention"),
+                ("closed_day", "1"),
+                ("closed_month", "9"),
+                ("closed_year", "2016"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, html) = app.get(&public, "/footprints/DEMO01/engagement").await;
+    let card = &html[html.find("id=\"change-prevention\"").unwrap()..];
+    let card = &card[..card.find("</dl>").unwrap()];
+    let late = &card[card.find("Engaged only after they closed").unwrap()..];
+    assert!(late.contains("Health and wellbeing board"), "{late}");
+    // A sub-group, and a duplicate refused with the reason.
+    let (s, _, _) = app
+        .post(
+            &contributor,
+            "/footprints/DEMO01/engagement/groups",
+            &[("name", "Young people"), ("parent", &groups[0].id.to_string())],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (s, _, html) = app
+        .post(
+            &contributor,
+            "/footprints/DEMO01/engagement/groups",
+            &[("name", "young people"), ("parent", "")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("There is already a group called"));
+});
+
+both!(a_consultation_from_draft_to_outcome, async |app: &App| {
+    let lead = app.signed_in(LEAD).await;
+    // Bad details: named.
+    let (s, _, html) = app
+        .post(
+            &lead,
+            "/footprints/DEMO01/consultations/new",
+            &[
+                ("title", ""),
+                ("summary", ""),
+                ("opens_day", "1"),
+                ("opens_month", "9"),
+                ("opens_year", "2016"),
+                ("closes_day", "1"),
+                ("closes_month", "8"),
+                ("closes_year", "2016"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Enter the consultation&#39;s title") || html.contains("Enter the consultation's title"));
+    assert!(html.contains("The closing date must be on or after the opening date"));
+    // A good one: open from a week ago for four weeks.
+    let today = time::OffsetDateTime::now_utc().date();
+    let opens = today - time::Duration::days(7);
+    let closes = opens + time::Duration::days(27);
+    let (od, om, oy) = (
+        opens.day().to_string(),
+        u8::from(opens.month()).to_string(),
+        opens.year().to_string(),
+    );
+    let (cd, cm, cy) = (
+        closes.day().to_string(),
+        u8::from(closes.month()).to_string(),
+        closes.year().to_string(),
+    );
+    let (s, location, _) = app
+        .post(
+            &lead,
+            "/footprints/DEMO01/consultations/new",
+            &[
+                ("title", "Community beds in Eastvale"),
+                ("summary", "Fewer community beds, more care at home?"),
+                ("area", "community-hubs"),
+                ("formal", "yes"),
+                ("opens_day", &od),
+                ("opens_month", &om),
+                ("opens_year", &oy),
+                ("closes_day", &cd),
+                ("closes_month", &cm),
+                ("closes_year", &cy),
+                ("min_weeks", "12"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{location:?}");
+    let manage = location.unwrap();
+    let base = manage.trim_end_matches("/manage").to_string();
+    // A draft is not public.
+    let public = client();
+    assert_eq!(app.get(&public, &base).await.0, StatusCode::NOT_FOUND);
+    // Options, a question, a document.
+    for (title, effect, amount) in [
+        ("Keep the beds", "without", ""),
+        ("Care at home", "as-planned", ""),
+        ("Halfway", "scaled", "50"),
+    ] {
+        let (s, _, html) = app
+            .post(
+                &lead,
+                &format!("{base}/options"),
+                &[
+                    ("option_title", title),
+                    ("option_description", "What it means"),
+                    ("option_evidence", "Bed audit"),
+                    ("effect", effect),
+                    ("effect_amount", amount),
+                ],
+            )
+            .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{html}");
+    }
+    let (s, _, html) = app
+        .post(
+            &lead,
+            &format!("{base}/options"),
+            &[
+                ("option_title", "Bad"),
+                ("option_description", "x"),
+                ("effect", "delayed"),
+                ("effect_amount", "999"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Enter the delay in months as a whole number from 0 to 60"));
+    let (s, _, _) = app
+        .post(
+            &lead,
+            &format!("{base}/questions"),
+            &[
+                ("kind", "single"),
+                ("prompt", "Which option?"),
+                ("choices", "Keep the beds\nCare at home\nHalfway"),
+                ("required", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (s, _, _) = app
+        .post(
+            &lead,
+            &format!("{base}/questions"),
+            &[("kind", "free-text"), ("prompt", "Why?"), ("choices", "")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (s, _, html) = post_multipart(
+        app,
+        &lead,
+        &format!("{base}/documents"),
+        &[("doc_title", "Bed audit"), ("doc_url", "ftp://x")],
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Enter a link that starts with https://"));
+    let (s, _, _) = post_multipart(
+        app,
+        &lead,
+        &format!("{base}/documents"),
+        &[("doc_title", "Bed audit"), ("doc_url", "https://example.org/audit.pdf")],
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    // The Gunning checks: four weeks is too short for a formal consultation.
+    let (_, html) = app.get(&lead, &manage).await;
+    assert!(
+        html.contains("a formal consultation needs at least 12 weeks"),
+        "adequate time is checked"
+    );
+    // Publish: the effects are worked out and fixed.
+    let revision = {
+        let marker = "name=\"revision\" value=\"";
+        let at = html.find(marker).unwrap() + marker.len();
+        html[at..].split('"').next().unwrap().to_string()
+    };
+    let (s, _, _) = app
+        .post(&lead, &format!("{base}/publish"), &[("revision", &revision)])
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (s, html) = app.get(&public, &base).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Chance the footprint balances its books"));
+    assert!(html.contains("Respond to this consultation"));
+    let (s, _, html) = app
+        .post(
+            &lead,
+            &format!("{base}/questions"),
+            &[("kind", "free-text"), ("prompt", "Late?")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("its options and questions are fixed"));
+    // A member of the public responds: a missing answer, oversized text, then a good response
+    // sent twice.
+    let respond = format!("{base}/respond");
+    let (_, form) = app.get(&public, &respond).await;
+    let key = {
+        let marker = "name=\"idempotency_key\" value=\"";
+        let at = form.find(marker).unwrap() + marker.len();
+        form[at..].split('"').next().unwrap().to_string()
+    };
+    let (s, _, html) = app
+        .post(&public, &respond, &[("idempotency_key", &key), ("consent", "yes")])
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Choose an answer to question 1"));
+    let long = "x".repeat(5001);
+    let questions = app
+        .store
+        .questions(base.rsplit('/').next().unwrap().parse().unwrap())
+        .await
+        .unwrap();
+    let (q1, q2) = (questions[0].field(), questions[1].field());
+    let (s, _, html) = app
+        .post(
+            &public,
+            &respond,
+            &[
+                ("idempotency_key", &key),
+                (&q1, "Halfway"),
+                (&q2, &long),
+                ("consent", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("is 5001 characters long"));
+    assert!(
+        html.contains("Halfway\" checked") || html.contains("value=\"Halfway\" checked"),
+        "the answers are kept"
+    );
+    let good = [
+        ("idempotency_key", key.as_str()),
+        (q1.as_str(), "Care at home"),
+        (q2.as_str(), "My name is Ann Other and my mum (NE1 4AB) needs a bed"),
+        ("name", "Ann Other"),
+        ("consent", "yes"),
+    ];
+    let (s, _, first) = app.post(&public, &respond, &good).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(first.contains("Your reference is"));
+    let (s, _, again) = app.post(&public, &respond, &good).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(again.contains("We already had this response"));
+    let cid: i64 = base.rsplit('/').next().unwrap().parse().unwrap();
+    assert_eq!(app.store.response_count(cid).await.unwrap(), 1, "counted once");
+    // The spam trap: thanked, not stored.
+    let (s, _, _) = app
+        .post(
+            &public,
+            &respond,
+            &[
+                ("idempotency_key", "trap1"),
+                (&q1, "Halfway"),
+                ("consent", "no"),
+                ("website", "http://spam"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(app.store.response_count(cid).await.unwrap(), 1);
+    // The rate limit (5 an hour in tests): the sixth from one address is refused, answers kept.
+    for i in 0..4 {
+        let k = format!("rate{i}");
+        let (s, _, _) = app
+            .post(
+                &public,
+                &respond,
+                &[("idempotency_key", &k), (&q1, "Halfway"), ("consent", "no")],
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+    }
+    let (s, _, html) = app
+        .post(
+            &public,
+            &respond,
+            &[("idempotency_key", "rate9"), (&q1, "Keep the beds"), ("consent", "no")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    assert!(html.contains("Too many responses"));
+    assert_eq!(app.store.response_count(cid).await.unwrap(), 5);
+    // Staff analyse: counts, a theme, the CSV, moderation with personal data removed.
+    let contributor = app.signed_in("Footprint contributor").await;
+    let (s, html) = app.get(&contributor, &format!("{base}/analysis")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("5 responses"));
+    let rid = app.store.responses(cid).await.unwrap()[0].id;
+    let (s, _, _) = app
+        .post(
+            &contributor,
+            &format!("{base}/responses/{rid}"),
+            &[
+                ("action", "tag"),
+                ("question", &questions[1].id.to_string()),
+                ("tag", "Family"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let r = contributor
+        .get(app.url(&format!("{base}/responses.csv")))
+        .send()
+        .await
+        .unwrap();
+    let csv = r.text().await.unwrap();
+    assert!(csv.contains("My name is Ann Other"), "{csv}");
+    assert!(csv.contains("family"));
+    assert!(!csv.contains("Ann Other,"), "no names column");
+    let (_, html) = app.get(&contributor, &format!("{base}/responses/{rid}")).await;
+    assert!(html.contains("My name is [removed] [removed] and my mum ([removed]) needs a bed"));
+    let (s, _, _) = app
+        .post(
+            &contributor,
+            &format!("{base}/responses/{rid}"),
+            &[
+                ("action", "publish"),
+                (
+                    &format!("redacted_{}", questions[1].id),
+                    "My name is [removed] [removed] and my mum ([removed]) needs a bed",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, html) = app.get(&public, &base).await;
+    assert!(html.contains("Published responses"));
+    assert!(html.contains("and my mum ([removed]) needs a bed"));
+    assert!(!html.contains("Ann Other"));
+    // "You said, we did" waits for the close.
+    let (s, _, html) = app
+        .post(
+            &lead,
+            &format!("{base}/outcome"),
+            &[("you_said_we_did", "You said care at home.")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("publish the response after it closes"));
 });

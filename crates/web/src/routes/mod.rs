@@ -6,7 +6,9 @@ pub mod api;
 mod api_doc;
 pub mod assets;
 pub mod compare;
+pub mod consultations;
 pub mod data;
+pub mod engagement;
 pub mod finances;
 pub mod footprints;
 pub mod health;
@@ -40,6 +42,8 @@ pub fn router(state: AppState) -> Router {
         .merge(portfolio::router())
         .merge(data::router())
         .merge(vision::router())
+        .merge(engagement::router())
+        .merge(consultations::router())
         .merge(account::router())
         .merge(admin::router())
         .merge(health::router())

@@ -132,7 +132,7 @@ async fn model_file(
 
 /// The version a footprint's plan pages show: the draft to those who may see it, else the newest
 /// published version.
-async fn current(state: &AppState, viewer: &Viewer, f: &Footprint) -> Result<PlanVersion, AppError> {
+pub async fn current(state: &AppState, viewer: &Viewer, f: &Footprint) -> Result<PlanVersion, AppError> {
     if viewer.can(Action::ViewFootprintPrivate(f.id))
         && let Some(d) = state.store.plan_draft(f.id).await?
     {
