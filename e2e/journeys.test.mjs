@@ -209,6 +209,20 @@ test('everything works without JavaScript', async () => {
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.waitForURL(`${base}/`);
   await assert.doesNotReject(page.getByRole('link', { name: 'Sign in' }).waitFor());
+  // A member of the public responds to a consultation without JavaScript: the ranking is
+  // numbered places, not dragging.
+  const visitor = await (await browser.newContext({ javaScriptEnabled: false })).newPage();
+  await visitor.goto(`${base}/footprints/DEMO01/consultations/1/respond`);
+  await visitor.getByRole('radio', { name: 'C: one major department, moving over three years' }).check();
+  await visitor.getByLabel('Place for: A: one major emergency department at Northshire General').selectOption('2');
+  await visitor.getByLabel('Place for: B: keep both emergency departments as they are').selectOption('2');
+  await visitor.getByLabel('Place for: C: one major department, moving over three years').selectOption('1');
+  await visitor.getByLabel('No, do not publish it').check();
+  await visitor.getByRole('button', { name: 'Send my response' }).click();
+  await assert.doesNotReject(visitor.getByRole('link', { name: /Use each number from 1 to 3 once in question 2/ }).waitFor());
+  await visitor.getByLabel('Place for: B: keep both emergency departments as they are').selectOption('3');
+  await visitor.getByRole('button', { name: 'Send my response' }).click();
+  await assert.doesNotReject(visitor.getByRole('heading', { name: 'Response received' }).waitFor());
 });
 
 test('overlaps show on the footprint page, and the audit log is readable', async () => {
@@ -284,4 +298,69 @@ test('a lead edits an initiative, sees the chance of balance change, publishes, 
   await reader.getByRole('link', { name: 'what changed between them' }).click();
   await assert.doesNotReject(reader.getByText(/Both runs use the same 20,000 scenarios/).waitFor());
   await accessible(reader);
+});
+
+test('a member of the public responds to a consultation and staff see it in the analysis', async () => {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(base);
+  await page.getByRole('link', { name: 'The future of urgent and emergency care in Eastvale' }).click();
+  await assert.doesNotReject(page.getByRole('heading', { name: 'The options' }).waitFor());
+  await assert.doesNotReject(page.getByText(/Chance the footprint balances its books/).first().waitFor());
+  await accessible(page);
+  await page.getByRole('link', { name: 'Respond to this consultation' }).click();
+  await accessible(page);
+  // Sending it empty: the error summary names what is missing, and the page stays accessible.
+  await page.getByRole('button', { name: 'Send my response' }).click();
+  await assert.doesNotReject(page.getByRole('heading', { name: 'There is a problem' }).waitFor());
+  await assert.doesNotReject(page.getByRole('link', { name: /Choose an answer to question 1/ }).waitFor());
+  await accessible(page);
+  await page.getByRole('radio', { name: 'B: keep both emergency departments as they are' }).check();
+  await page.getByLabel('Place for: A: one major emergency department at Northshire General').selectOption('3');
+  await page.getByLabel('Place for: B: keep both emergency departments as they are').selectOption('1');
+  await page.getByLabel('Place for: C: one major department, moving over three years').selectOption('2');
+  await page.getByRole('checkbox', { name: 'NHS 111' }).check();
+  await page.getByLabel(/What would these changes mean/).fill('My father would have to travel 40 minutes by bus. Call me on 07700 900123.');
+  await page.getByLabel('Your name (optional)').fill('Pat Example');
+  await page.getByLabel('Yes, publish it without my personal details').check();
+  await page.getByRole('button', { name: 'Send my response' }).click();
+  await assert.doesNotReject(page.getByRole('heading', { name: 'Response received' }).waitFor());
+  const reference = await page.locator('strong').first().textContent();
+  await accessible(page);
+  // Staff see it in the analysis, and publish it with personal details removed.
+  const staff = await (await browser.newContext()).newPage();
+  await signIn(staff, 'Footprint contributor');
+  await staff.goto(`${base}/footprints/DEMO01/consultations/1/analysis`);
+  await assert.doesNotReject(staff.getByText(/\d+ responses?;/).waitFor());
+  await assert.doesNotReject(staff.getByRole('cell', { name: /My father would have to travel 40 minutes/ }).waitFor());
+  await accessible(staff);
+  await staff.getByRole('link', { name: reference.trim(), exact: true }).click();
+  await accessible(staff);
+  await staff.getByLabel('Add a theme').fill('Travel');
+  await staff.getByRole('button', { name: 'Add the theme' }).click();
+  await assert.doesNotReject(staff.getByText('travel', { exact: true }).waitFor());
+  const published = staff.getByLabel(/as it will be published/);
+  assert.match(await published.inputValue(), /Call me on \[removed\]/);
+  await staff.getByRole('button', { name: 'Publish this response' }).click();
+  await staff.waitForURL(/responses\/\d+$/);
+  await page.goto(`${base}/footprints/DEMO01/consultations/1`);
+  await assert.doesNotReject(page.getByRole('heading', { name: 'Published responses' }).waitFor());
+  assert.equal(await page.getByText('Pat Example').count(), 0, 'no name published');
+  assert.equal(await page.getByText(/07700/).count(), 0, 'no telephone number published');
+  // The programme office sees the Gunning checks; the engagement page shows the coverage.
+  const lead = await (await browser.newContext()).newPage();
+  await signIn(lead, 'Footprint lead / programme office');
+  await lead.goto(`${base}/footprints/DEMO01/consultations/1/manage`);
+  await assert.doesNotReject(lead.getByRole('heading', { name: 'The Gunning principles' }).waitFor());
+  await accessible(lead);
+  await lead.goto(`${base}/footprints/DEMO01/consultations/new`);
+  await accessible(lead);
+  await page.goto(`${base}/footprints/DEMO01/engagement`);
+  await assert.doesNotReject(page.getByRole('region', { name: 'Coverage: groups by priorities' }).waitFor());
+  await accessible(page);
+  await page.goto(`${base}/consultations`);
+  await accessible(page);
+  await page.goto(`${base}/footprints/DEMO01/consultations`);
+  await accessible(page);
+  await staff.goto(`${base}/footprints/DEMO01/engagement/activities/new`);
+  await accessible(staff);
 });

@@ -847,6 +847,18 @@ impl Store {
         .collect()
     }
 
+    /// The published responses' answers (personal data removed), oldest first.
+    pub async fn published_responses(&self, id: i64) -> Result<Vec<Answers>> {
+        let rows: Vec<String> = sqlx::query_scalar(
+            "SELECT published_answers FROM consultation_responses \
+             WHERE consultation_id = $1 AND moderation = 'published' AND published_answers IS NOT NULL ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(|t| decode(t)).collect()
+    }
+
     /// How many responses a consultation has.
     pub async fn response_count(&self, id: i64) -> Result<i64> {
         Ok(

@@ -87,6 +87,8 @@ pub struct HomePage {
     pub page: Page,
     pub footprints: usize,
     pub regions: Vec<(String, usize)>,
+    /// Open consultations: (href, title, footprint, closing date).
+    pub open_consultations: Vec<(String, String, String, String)>,
 }
 
 /// Every footprint.

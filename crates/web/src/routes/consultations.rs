@@ -388,10 +388,12 @@ async fn show(
     let documents = state.store.consultation_documents(c.id).await?;
     let options = state.store.options(c.id).await?;
     let questions = state.store.questions(c.id).await?;
-    let responses = state.store.responses(c.id).await?;
-    let published: Vec<Vec<(String, String)>> = responses
+    let count = state.store.response_count(c.id).await?;
+    let published: Vec<Vec<(String, String)>> = state
+        .store
+        .published_responses(c.id)
+        .await?
         .iter()
-        .filter_map(|r| r.published_answers.as_ref())
         .map(|answers| answers_view(&questions, answers))
         .collect();
     let area = match areas(&state, &viewer, &f).await? {
@@ -420,7 +422,7 @@ async fn show(
             .collect(),
         options: option_views(&options),
         questions: questions.len(),
-        count: responses.len(),
+        count: count as usize,
         published,
         area,
         can_manage: viewer.can(Action::ManageConsultations(f.id)),
@@ -1219,8 +1221,10 @@ async fn analysis(
             moderation: r.moderation.clone(),
             first_answer: r
                 .answers
-                .first()
-                .map(|(_, a)| a.words().chars().take(120).collect())
+                .iter()
+                .find(|(_, a)| matches!(a, Answer::Text(_)))
+                .or(r.answers.first())
+                .map(|(_, a)| a.words().chars().take(160).collect())
                 .unwrap_or_default(),
             tags: tags.iter().filter(|t| t.0 == r.id).map(|t| t.2.clone()).collect(),
         })

@@ -35,10 +35,27 @@ async fn home(State(state): State<AppState>, viewer: Viewer) -> Result<HomePage,
         .iter()
         .map(|r| (r.to_string(), all.iter().filter(|f| f.footprint.region == *r).count()))
         .collect();
+    let today = crate::routes::consultations::today();
+    let open_consultations = state
+        .store
+        .published_consultations()
+        .await?
+        .into_iter()
+        .filter(|(c, ..)| c.stage(&today) == footprint_domain::consultation::Stage::Open)
+        .map(|(c, code, name, _)| {
+            (
+                format!("/footprints/{code}/consultations/{}", c.id),
+                c.title,
+                name,
+                footprint_domain::consultation::long_date(&c.closes_on),
+            )
+        })
+        .collect();
     Ok(HomePage {
         page: Page::new("Sustainability and Transformation Plans", &viewer, "home"),
         footprints: all.len(),
         regions,
+        open_consultations,
     })
 }
 
