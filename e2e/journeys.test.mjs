@@ -363,4 +363,24 @@ test('a member of the public responds to a consultation and staff see it in the 
   await accessible(page);
   await staff.goto(`${base}/footprints/DEMO01/engagement/activities/new`);
   await accessible(staff);
+  // The voluntary sector directory, and asking to join a footprint's engagement.
+  await page.getByRole('link', { name: 'Voluntary sector' }).first().click();
+  await assert.doesNotReject(page.getByRole('heading', { name: "Eastvale Carers' Network" }).waitFor());
+  await accessible(page);
+  await page.getByRole('link', { name: "Ask for your organisation to join a footprint's engagement" }).click();
+  await page.getByRole('button', { name: 'Send the request' }).click();
+  await assert.doesNotReject(page.getByRole('heading', { name: 'There is a problem' }).waitFor());
+  await accessible(page);
+  await page.getByLabel('Footprint', { exact: true }).selectOption({ label: 'Northshire and Eastvale (fictional)' });
+  await page.getByLabel('Its name').fill('Eastvale Youth Forum');
+  await page.getByLabel('Contact name').fill('Jo Example');
+  await page.getByLabel('Contact email address').fill('jo@example.org');
+  await page.getByLabel(/Who you work with/).fill('Young people aged 11 to 19 across Eastvale.');
+  await page.getByRole('button', { name: 'Send the request' }).click();
+  await assert.doesNotReject(page.getByRole('heading', { name: 'Request sent' }).waitFor());
+  await accessible(page);
+  await lead.goto(`${base}/footprints/DEMO01/engagement`);
+  await lead.getByRole('button', { name: 'Accept Eastvale Youth Forum' }).click();
+  await assert.doesNotReject(lead.getByRole('link', { name: 'Eastvale Youth Forum' }).waitFor());
+  await accessible(lead);
 });

@@ -17,6 +17,7 @@ pub mod sessions;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod users;
+pub mod vcs;
 
 use std::time::Duration;
 

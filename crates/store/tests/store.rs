@@ -579,3 +579,93 @@ both_backends!(consultations_take_each_response_once, |store: Store| async move 
             .is_err()
     );
 });
+
+both_backends!(the_voluntary_sector_directory_and_joining, |store: Store| async move {
+    use footprint_store::vcs::NewJoinRequest;
+    let (wy, _) = reference(&store).await;
+    let who = Who::system("test");
+    let cvs = store.create_organisation(&who, &org("Leeds CVS", "cvs")).await.unwrap();
+    let group = store
+        .create_organisation(&who, &org("Leeds Carers", "voluntary-organisation"))
+        .await
+        .unwrap();
+    let trust = store
+        .create_organisation(&who, &org("Leeds Hospitals NHS Trust", "acute-trust"))
+        .await
+        .unwrap();
+    store
+        .set_directory_entry(&who, group.id, "Support for carers", "Leeds", Some(cvs.id))
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.set_directory_entry(&who, group.id, "", "", Some(trust.id)).await,
+        Err(StoreError::Conflict { field: "cvs", .. })
+    ));
+    let d = store.vcs_directory().await.unwrap();
+    assert_eq!(d.len(), 2, "trusts are not in the directory");
+    let carers = d.iter().find(|e| e.id == group.id).unwrap();
+    assert_eq!(carers.cvs, Some((cvs.id, "Leeds CVS".to_string())));
+    assert_eq!(carers.area_served, "Leeds");
+    // A listed organisation and a new one ask to join; one accepted, one declined.
+    let listed = store
+        .request_to_join(
+            wy,
+            &NewJoinRequest {
+                organisation_id: Some(group.id),
+                organisation: "Leeds Carers".into(),
+                contact_name: "Sam".into(),
+                contact_email: "sam@example.org".into(),
+                message: "We would like to help".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let new = store
+        .request_to_join(
+            wy,
+            &NewJoinRequest {
+                organisation: "Bramley Men's Shed".into(),
+                description: "Woodwork and company".into(),
+                contact_name: "Al".into(),
+                contact_email: "al@example.org".into(),
+                message: "Hello".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .request_to_join(
+                wy,
+                &NewJoinRequest {
+                    organisation_id: Some(trust.id),
+                    ..Default::default()
+                }
+            )
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+    store.decide_join_request(&who, wy, listed, false).await.unwrap();
+    store.decide_join_request(&who, wy, new, true).await.unwrap();
+    assert!(matches!(
+        store.decide_join_request(&who, wy, new, true).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    let network = store.engagement_network(wy).await.unwrap();
+    assert_eq!(network.len(), 1);
+    assert_eq!(network[0].1, "Bramley Men's Shed");
+    let d = store.vcs_directory().await.unwrap();
+    let shed = d
+        .iter()
+        .find(|e| e.name == "Bramley Men's Shed")
+        .expect("made in the directory");
+    assert_eq!(shed.footprints.len(), 1);
+    let requests = store.join_requests(wy).await.unwrap();
+    assert_eq!(
+        requests.iter().map(|r| r.status.as_str()).collect::<Vec<_>>(),
+        ["accepted", "declined"]
+    );
+    assert!(requests[0].message.contains("What it does: Woodwork and company"));
+});

@@ -527,6 +527,11 @@ pub struct EngagementPage {
     pub change_choices: Vec<(String, String)>,
     /// Values of a form that failed, to show again.
     pub fields: std::collections::HashMap<String, String>,
+    /// Organisations that joined the engagement: (id, name).
+    pub network: Vec<(i64, String)>,
+    /// Pending requests to join, for the lead.
+    pub requests: Vec<footprint_store::vcs::JoinRequest>,
+    pub can_manage: bool,
 }
 
 impl EngagementPage {
@@ -785,4 +790,52 @@ pub struct ResponsePage {
     pub consent: bool,
     pub moderation: String,
     pub answers: Vec<AnswerView>,
+}
+
+/// The voluntary and community sector directory.
+#[derive(Template, WebTemplate)]
+#[template(path = "vcs.html")]
+pub struct VcsPage {
+    pub page: Page,
+    pub q: String,
+    pub total: usize,
+    pub entries: Vec<footprint_store::vcs::DirectoryEntry>,
+}
+
+/// Asking to join a footprint's engagement.
+#[derive(Template, WebTemplate)]
+#[template(path = "vcs_join.html")]
+pub struct VcsJoinPage {
+    pub page: Page,
+    /// (code, name)
+    pub footprints: Vec<(String, String)>,
+    /// (id, name)
+    pub organisations: Vec<(String, String)>,
+    pub fields: std::collections::HashMap<String, String>,
+    pub sent: bool,
+}
+
+impl VcsJoinPage {
+    /// A form value.
+    pub fn field(&self, k: &str) -> &str {
+        self.fields.get(k).map_or("", |s| s.as_str())
+    }
+}
+
+/// Editing an organisation's directory entry.
+#[derive(Template, WebTemplate)]
+#[template(path = "vcs_edit.html")]
+pub struct VcsEditPage {
+    pub page: Page,
+    pub entry: footprint_store::vcs::DirectoryEntry,
+    /// (id, name)
+    pub cvs: Vec<(String, String)>,
+    pub fields: std::collections::HashMap<String, String>,
+}
+
+impl VcsEditPage {
+    /// A form value.
+    pub fn field(&self, k: &str) -> &str {
+        self.fields.get(k).map_or("", |s| s.as_str())
+    }
 }

@@ -444,6 +444,28 @@ async fn load_demo_engagement(store: &Store, footprint_id: i64) -> Result<(), St
     store
         .set_options_closed(&who, footprint_id, "acute-reconfiguration", Some("2016-10-31"))
         .await?;
+    // The directory entries of the demo's voluntary sector partners.
+    let directory = store.vcs_directory().await?;
+    let cvs = directory
+        .iter()
+        .find(|e| e.name == "Northshire Community Voluntary Service")
+        .map(|e| e.id);
+    for e in &directory {
+        let (what, area, link) = match e.name.as_str() {
+            "Northshire Community Voluntary Service" => (
+                "Supports and speaks for 400 local charities and community groups; runs the volunteer centre.",
+                "Northshire",
+                None,
+            ),
+            "Eastvale Carers' Network" => (
+                "Advice, respite and peer support for unpaid carers of all ages.",
+                "Eastvale",
+                cvs,
+            ),
+            _ => continue,
+        };
+        store.set_directory_entry(&who, e.id, what, area, link).await?;
+    }
     // A consultation open now: 12 weeks, started a fortnight ago.
     let today = time::OffsetDateTime::now_utc().date();
     let opens = today - time::Duration::days(14);

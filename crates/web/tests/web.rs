@@ -820,6 +820,22 @@ both!(every_route_as_every_role, async |app: &App| {
             vec![("action", "withhold")],
             contributor_up,
         ),
+        ("GET", "/vcs".into(), vec![], everyone),
+        ("GET", "/vcs/join".into(), vec![], everyone),
+        ("POST", "/vcs/join".into(), vec![("footprint", "")], everyone),
+        ("GET", format!("/vcs/{org}/edit"), vec![], lead_admin),
+        (
+            "POST",
+            format!("/vcs/{org}/edit"),
+            vec![("cvs", "nonsense")],
+            lead_admin,
+        ),
+        (
+            "POST",
+            "/footprints/DEMO01/engagement/requests/999999".into(),
+            vec![("decision", "accept")],
+            lead_admin,
+        ),
         ("GET", "/health".into(), vec![], everyone),
         ("GET", "/ready".into(), vec![], everyone),
         ("GET", "/assets/footprint.css".into(), vec![], everyone),
@@ -2125,4 +2141,58 @@ both!(a_consultation_from_draft_to_outcome, async |app: &App| {
         .await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("publish the response after it closes"));
+});
+
+both!(voluntary_organisations_ask_to_join, async |app: &App| {
+    let public = client();
+    let (s, html) = app.get(&public, "/vcs").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Advice, respite and peer support for unpaid carers"));
+    assert!(html.contains("Northshire Community Voluntary Service"));
+    // Bad input named; then a request from an organisation not yet listed.
+    let (s, _, html) = app
+        .post(&public, "/vcs/join", &[("footprint", ""), ("contact_email", "nope")])
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    for m in [
+        "Choose the footprint whose engagement you want to join",
+        "Give your organisation&#39;s name",
+        "Enter the name of someone we can contact",
+        "Enter an email address in the right format",
+    ] {
+        assert!(html.contains(m) || html.contains(&m.replace("&#39;", "'")), "{m}");
+    }
+    let (s, _, html) = app
+        .post(
+            &public,
+            "/vcs/join",
+            &[
+                ("footprint", "DEMO01"),
+                ("organisation", "Eastvale Youth Forum"),
+                ("description", "Young people's voice in Eastvale"),
+                ("contact_name", "Jo"),
+                ("contact_email", "jo@example.org"),
+                ("message", "We can run sessions with young people"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Request sent"));
+    // The lead sees it on the engagement page and accepts it; the public then sees it.
+    let lead = app.signed_in(LEAD).await;
+    let (_, html) = app.get(&lead, "/footprints/DEMO01/engagement").await;
+    assert!(html.contains("Requests to join"));
+    let marker = "/footprints/DEMO01/engagement/requests/";
+    let at = html.find(marker).unwrap() + marker.len();
+    let id = html[at..].split('"').next().unwrap().to_string();
+    let (s, _, _) = app
+        .post(&lead, &format!("{marker}{id}"), &[("decision", "accept")])
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, html) = app.get(&public, "/footprints/DEMO01/engagement").await;
+    assert!(html.contains("Eastvale Youth Forum"));
+    assert!(!html.contains("Requests to join"));
+    let (_, html) = app.get(&public, "/vcs?q=youth").await;
+    assert!(html.contains("1 of"));
+    assert!(html.contains("Eastvale Youth Forum"));
 });

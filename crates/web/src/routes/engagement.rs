@@ -272,7 +272,22 @@ async fn engagement_page(
         .map(|p| (p.0.clone(), format!("Priority: {}", p.1)))
         .collect();
     change_choices.extend(areas.initiatives.iter().map(|i| (i.0.clone(), i.1.clone())));
+    let can_manage = viewer.can(Action::ManageConsultations(f.id));
+    let requests = if can_manage {
+        state
+            .store
+            .join_requests(f.id)
+            .await?
+            .into_iter()
+            .filter(|r| r.status == "pending")
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(EngagementPage {
+        network: state.store.engagement_network(f.id).await?,
+        requests,
+        can_manage,
         page: Page::new(format!("Engagement – {}", f.name), viewer, "footprints").with_errors(errors),
         priorities: areas.priorities.iter().map(|p| p.1.clone()).collect(),
         groups: groups

@@ -17,6 +17,7 @@ pub mod organisations;
 pub mod people;
 pub mod plans;
 pub mod portfolio;
+pub mod vcs;
 pub mod vision;
 
 use std::net::SocketAddr;
@@ -44,6 +45,7 @@ pub fn router(state: AppState) -> Router {
         .merge(vision::router())
         .merge(engagement::router())
         .merge(consultations::router())
+        .merge(vcs::router())
         .merge(account::router())
         .merge(admin::router())
         .merge(health::router())

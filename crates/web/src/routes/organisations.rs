@@ -21,7 +21,7 @@ pub fn router() -> Router<AppState> {
         .route("/organisations/{id}/edit", get(edit_form).post(update))
 }
 
-async fn footprints_of(
+pub async fn footprints_of(
     state: &AppState,
     id: i64,
 ) -> Result<(Vec<(i64, String, String)>, OrganisationFootprints), AppError> {
