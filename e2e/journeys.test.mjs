@@ -383,4 +383,12 @@ test('a member of the public responds to a consultation and staff see it in the 
   await lead.getByRole('button', { name: 'Accept Eastvale Youth Forum' }).click();
   await assert.doesNotReject(lead.getByRole('link', { name: 'Eastvale Youth Forum' }).waitFor());
   await accessible(lead);
+  // The lead keeps a partner's directory entry up to date.
+  await lead.goto(`${base}/vcs`);
+  await lead.getByRole('link', { name: "Eastvale Carers' Network" }).click();
+  await lead.getByRole('link', { name: /Edit the entry/ }).click();
+  await accessible(lead);
+  await lead.getByLabel('Where it works').fill('Eastvale and north Northshire');
+  await lead.getByRole('button', { name: 'Save' }).click();
+  await assert.doesNotReject(lead.getByText('Eastvale and north Northshire').waitFor());
 });

@@ -2131,6 +2131,56 @@ both!(a_consultation_from_draft_to_outcome, async |app: &App| {
     assert!(html.contains("Published responses"));
     assert!(html.contains("and my mum ([removed]) needs a bed"));
     assert!(!html.contains("Ann Other"));
+    // After closing: refused with the date, the answers shown back, nothing stored.
+    let closed = footprint_store::consultations::ConsultationInput {
+        title: "Closed one".into(),
+        summary: "Past".into(),
+        formal: false,
+        opens_on: "2016-09-01".into(),
+        closes_on: "2016-11-23".into(),
+        min_weeks: 12,
+        ..Default::default()
+    };
+    let who = footprint_store::Who::system("test");
+    let fid = app.store.footprint_by_code("DEMO01").await.unwrap().unwrap().id;
+    let old = app.store.create_consultation(&who, fid, &closed).await.unwrap();
+    let q = app
+        .store
+        .add_question(
+            &who,
+            old.id,
+            &footprint_store::consultations::NewQuestion {
+                kind: footprint_domain::consultation::QuestionKind::FreeText,
+                prompt: "Anything?".into(),
+                hint: String::new(),
+                required: true,
+                choices: Vec::new(),
+            },
+        )
+        .await
+        .unwrap();
+    let old = app.store.consultation(old.id).await.unwrap().unwrap();
+    app.store
+        .publish_consultation(&who, old.id, old.revision, None, &[])
+        .await
+        .unwrap();
+    let late = client();
+    let path = format!("/footprints/DEMO01/consultations/{}/respond", old.id);
+    let (s, _, html) = app
+        .post(
+            &late,
+            &path,
+            &[
+                ("idempotency_key", "late1"),
+                (&format!("q{q}"), "Too late, sadly"),
+                ("consent", "no"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert!(html.contains("This consultation closed on 23 November 2016"));
+    assert!(html.contains("Too late, sadly"), "the answer is shown back");
+    assert_eq!(app.store.response_count(old.id).await.unwrap(), 0);
     // "You said, we did" waits for the close.
     let (s, _, html) = app
         .post(
