@@ -5,6 +5,7 @@ pub mod access;
 pub mod consultation;
 pub mod engagement;
 pub mod footprint;
+pub mod governance;
 pub mod organisation;
 pub mod person;
 pub mod plan;
