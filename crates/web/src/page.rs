@@ -763,6 +763,9 @@ pub struct AnalysisPage {
     pub published: usize,
     pub summary: Vec<QuestionSummary>,
     pub rows: Vec<ResponseView>,
+    /// Which page of the responses, from 1, of how many.
+    pub page_number: usize,
+    pub pages: usize,
 }
 
 /// One answer on a response's page.

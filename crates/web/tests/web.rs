@@ -2089,6 +2089,10 @@ both!(a_consultation_from_draft_to_outcome, async |app: &App| {
     let (s, html) = app.get(&contributor, &format!("{base}/analysis")).await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("5 responses"));
+    assert!(!html.contains("Pages of responses"), "one page for five responses");
+    let (s, html) = app.get(&contributor, &format!("{base}/analysis?page=9")).await;
+    assert_eq!(s, StatusCode::OK, "a page past the end shows the last page");
+    assert!(html.contains("5 responses"));
     let rid = app.store.responses(cid).await.unwrap()[0].id;
     let (s, _, _) = app
         .post(

@@ -86,6 +86,32 @@ async fn visible(state: &AppState, viewer: &Viewer, f: &Footprint, id: &str) -> 
     Ok(c)
 }
 
+/// The footprint and consultation for someone who runs the footprint's consultations.
+async fn managed(
+    state: &AppState,
+    viewer: &Viewer,
+    code: &str,
+    id: &str,
+) -> Result<(Footprint, Consultation), AppError> {
+    let f = footprint(state, code).await?;
+    viewer.require(Action::ManageConsultations(f.id))?;
+    let c = visible(state, viewer, &f, id).await?;
+    Ok((f, c))
+}
+
+/// The footprint and consultation for someone who analyses its responses.
+async fn analysed(
+    state: &AppState,
+    viewer: &Viewer,
+    code: &str,
+    id: &str,
+) -> Result<(Footprint, Consultation), AppError> {
+    let f = footprint(state, code).await?;
+    viewer.require(Action::AnalyseResponses(f.id))?;
+    let c = visible(state, viewer, &f, id).await?;
+    Ok((f, c))
+}
+
 fn href(f: &Footprint, c: &Consultation) -> String {
     format!("/footprints/{}/consultations/{}", f.code, c.id)
 }
@@ -472,9 +498,7 @@ async fn manage(
     viewer: Viewer,
     Path((code, id)): Path<(String, String)>,
 ) -> Result<ConsultationManagePage, AppError> {
-    let f = footprint(&state, &code).await?;
-    viewer.require(Action::ManageConsultations(f.id))?;
-    let c = visible(&state, &viewer, &f, &id).await?;
+    let (f, c) = managed(&state, &viewer, &code, &id).await?;
     manage_page(&state, &viewer, f, c, Vec::new(), Fields::new()).await
 }
 
@@ -561,9 +585,7 @@ async fn save_details(
     Path((code, id)): Path<(String, String)>,
     Form(form): Form<Fields>,
 ) -> Result<Response, AppError> {
-    let f = footprint(&state, &code).await?;
-    viewer.require(Action::ManageConsultations(f.id))?;
-    let c = visible(&state, &viewer, &f, &id).await?;
+    let (f, c) = managed(&state, &viewer, &code, &id).await?;
     let a = areas(&state, &viewer, &f).await?;
     let input = match details_from(&form, a.as_ref()) {
         Ok(i) => i,
@@ -584,9 +606,7 @@ async fn add_option(
     Path((code, id)): Path<(String, String)>,
     Form(form): Form<Fields>,
 ) -> Result<Response, AppError> {
-    let f = footprint(&state, &code).await?;
-    viewer.require(Action::ManageConsultations(f.id))?;
-    let c = visible(&state, &viewer, &f, &id).await?;
+    let (f, c) = managed(&state, &viewer, &code, &id).await?;
     let mut errors = Vec::new();
     let title = field(&form, "option_title");
     if title.is_empty() || title.chars().count() > 200 {
@@ -636,9 +656,7 @@ async fn add_question(
     Path((code, id)): Path<(String, String)>,
     Form(form): Form<Fields>,
 ) -> Result<Response, AppError> {
-    let f = footprint(&state, &code).await?;
-    viewer.require(Action::ManageConsultations(f.id))?;
-    let c = visible(&state, &viewer, &f, &id).await?;
+    let (f, c) = managed(&state, &viewer, &code, &id).await?;
     let Some(kind) = QuestionKind::parse(&field(&form, "kind")) else {
         let e = vec![FieldError::new("kind", "Choose the kind of question")];
         return Ok(manage_page(&state, &viewer, f, c, e, form).await?.into_response());
@@ -680,9 +698,7 @@ async fn remove_part(
     Path((code, id)): Path<(String, String)>,
     Form(form): Form<Fields>,
 ) -> Result<Response, AppError> {
-    let f = footprint(&state, &code).await?;
-    viewer.require(Action::ManageConsultations(f.id))?;
-    let c = visible(&state, &viewer, &f, &id).await?;
+    let (f, c) = managed(&state, &viewer, &code, &id).await?;
     let option = field(&form, "option").parse().ok();
     let question = field(&form, "question").parse().ok();
     let r = state.store.remove_part(&viewer.who(), c.id, option, question).await;
@@ -695,9 +711,7 @@ async fn add_document(
     Path((code, id)): Path<(String, String)>,
     form: Multipart,
 ) -> Result<Response, AppError> {
-    let f = footprint(&state, &code).await?;
-    viewer.require(Action::ManageConsultations(f.id))?;
-    let c = visible(&state, &viewer, &f, &id).await?;
+    let (f, c) = managed(&state, &viewer, &code, &id).await?;
     let form = read_multipart(form).await?;
     let title = form.get("doc_title");
     let mut kept = Fields::new();
@@ -801,9 +815,7 @@ async fn publish(
     Path((code, id)): Path<(String, String)>,
     Form(form): Form<Fields>,
 ) -> Result<Response, AppError> {
-    let f = footprint(&state, &code).await?;
-    viewer.require(Action::ManageConsultations(f.id))?;
-    let c = visible(&state, &viewer, &f, &id).await?;
+    let (f, c) = managed(&state, &viewer, &code, &id).await?;
     if c.published_at.is_some() {
         let e = vec![FieldError::new(
             "consultation",
@@ -838,9 +850,7 @@ async fn outcome(
     Path((code, id)): Path<(String, String)>,
     Form(form): Form<Fields>,
 ) -> Result<Response, AppError> {
-    let f = footprint(&state, &code).await?;
-    viewer.require(Action::ManageConsultations(f.id))?;
-    let c = visible(&state, &viewer, &f, &id).await?;
+    let (f, c) = managed(&state, &viewer, &code, &id).await?;
     let today = today();
     let r = if form.contains_key("you_said_we_did") {
         let text = field(&form, "you_said_we_did");
@@ -1198,21 +1208,33 @@ fn summarise(
         .collect()
 }
 
+/// Responses listed on one page of the analysis.
+const RESPONSES_PER_PAGE: usize = 50;
+
+#[derive(serde::Deserialize)]
+struct PageQuery {
+    #[serde(default)]
+    page: Option<usize>,
+}
+
 async fn analysis(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((code, id)): Path<(String, String)>,
+    axum::extract::Query(q): axum::extract::Query<PageQuery>,
 ) -> Result<AnalysisPage, AppError> {
-    let f = footprint(&state, &code).await?;
-    viewer.require(Action::AnalyseResponses(f.id))?;
-    let c = visible(&state, &viewer, &f, &id).await?;
+    let (f, c) = analysed(&state, &viewer, &code, &id).await?;
     let questions = state.store.questions(c.id).await?;
     let responses = state.store.responses(c.id).await?;
     let tags = state.store.response_tags(c.id).await?;
     let summary = summarise(&questions, &responses, &tags);
+    let pages = responses.len().div_ceil(RESPONSES_PER_PAGE).max(1);
+    let page_number = q.page.unwrap_or(1).clamp(1, pages);
     let rows = responses
         .iter()
         .rev()
+        .skip((page_number - 1) * RESPONSES_PER_PAGE)
+        .take(RESPONSES_PER_PAGE)
         .map(|r| ResponseView {
             id: r.id,
             received: crate::page::when(&r.received_at),
@@ -1236,6 +1258,8 @@ async fn analysis(
         published: responses.iter().filter(|r| r.moderation == "published").count(),
         summary,
         rows,
+        page_number,
+        pages,
         consultation: c,
         footprint: f,
     })
@@ -1246,9 +1270,7 @@ async fn responses_csv(
     viewer: Viewer,
     Path((code, id)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let f = footprint(&state, &code).await?;
-    viewer.require(Action::AnalyseResponses(f.id))?;
-    let c = visible(&state, &viewer, &f, &id).await?;
+    let (_, c) = analysed(&state, &viewer, &code, &id).await?;
     let questions = state.store.questions(c.id).await?;
     let responses = state.store.responses(c.id).await?;
     let tags = state.store.response_tags(c.id).await?;
@@ -1313,9 +1335,7 @@ async fn response_page(
     viewer: Viewer,
     Path((code, id, rid)): Path<(String, String, String)>,
 ) -> Result<ResponsePage, AppError> {
-    let f = footprint(&state, &code).await?;
-    viewer.require(Action::AnalyseResponses(f.id))?;
-    let c = visible(&state, &viewer, &f, &id).await?;
+    let (f, c) = analysed(&state, &viewer, &code, &id).await?;
     one_response(&state, &viewer, f, c, &rid, Vec::new()).await
 }
 
@@ -1384,9 +1404,7 @@ async fn response_action(
     Path((code, id, rid)): Path<(String, String, String)>,
     Form(form): Form<Fields>,
 ) -> Result<Response, AppError> {
-    let f = footprint(&state, &code).await?;
-    viewer.require(Action::AnalyseResponses(f.id))?;
-    let c = visible(&state, &viewer, &f, &id).await?;
+    let (f, c) = analysed(&state, &viewer, &code, &id).await?;
     let response_id: i64 = rid.parse().map_err(|_| AppError::NotFound)?;
     let who = viewer.who();
     let result = match field(&form, "action").as_str() {
