@@ -680,7 +680,7 @@ pub struct QuestionView {
     pub text: String,
     pub chosen: Vec<String>,
     pub ranks: Vec<String>,
-    pub max: usize,
+    pub max: String,
     pub question: footprint_domain::consultation::Question,
 }
 

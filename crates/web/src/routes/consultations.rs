@@ -364,17 +364,26 @@ fn option_views(options: &[footprint_store::consultations::ConsultOption]) -> Ve
             description: o.description.clone(),
             evidence: o.evidence.clone(),
             effect: o.effect.words(),
-            result: o.result.as_ref().map(effect_words),
+            result: o.result.as_ref().map(|r| effect_words(r, o.effect)),
         })
         .collect()
 }
 
 /// An option's stored stress-test result in words.
-fn effect_words(r: &serde_json::Value) -> String {
+fn effect_words(r: &serde_json::Value, effect: OptionEffect) -> String {
     if let Some(e) = r.get("error").and_then(|e| e.as_str()) {
         return format!("Not worked out: {e}");
     }
     let num = |k: &str| r.get(k).and_then(serde_json::Value::as_f64).unwrap_or(0.0);
+    if effect == OptionEffect::AsPlanned {
+        return format!(
+            "This is the plan as it stands: the footprint balances its books in {} in {} of the simulated futures.",
+            r.get("year")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("the final year"),
+            percent(num("p_balance_plan"))
+        );
+    }
     let year = r
         .get("year")
         .and_then(serde_json::Value::as_str)
@@ -965,7 +974,7 @@ fn respond_page(
                     text: given.first().cloned().unwrap_or_default(),
                     chosen: given,
                     ranks,
-                    max: dc::MAX_ANSWER,
+                    max: crate::charts::count(dc::MAX_ANSWER as u64),
                     field,
                     question: q,
                 }
