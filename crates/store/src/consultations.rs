@@ -859,6 +859,21 @@ impl Store {
         rows.iter().map(|t| decode(t)).collect()
     }
 
+    /// One response to a consultation.
+    pub async fn response(&self, consultation_id: i64, response_id: i64) -> Result<Option<Response>> {
+        sqlx::query(
+            "SELECT id, received_at, answers, respondent_name, respondent_email, on_behalf_of, consent, moderation, published_answers \
+             FROM consultation_responses WHERE consultation_id = $1 AND id = $2",
+        )
+        .bind(consultation_id)
+        .bind(response_id)
+        .fetch_optional(self.pool())
+        .await?
+        .as_ref()
+        .map(response)
+        .transpose()
+    }
+
     /// How many responses a consultation has.
     pub async fn response_count(&self, id: i64) -> Result<i64> {
         Ok(

@@ -556,6 +556,12 @@ both_backends!(consultations_take_each_response_once, |store: Store| async move 
     let rs = store.responses(c.id).await.unwrap();
     assert_eq!(rs[0].moderation, "published");
     assert_eq!(rs[0].published_answers.as_ref(), Some(&redacted));
+    assert_eq!(store.response(c.id, rid).await.unwrap().as_ref(), Some(&rs[0]));
+    assert_eq!(
+        store.response(c.id + 1, rid).await.unwrap(),
+        None,
+        "only through its own consultation"
+    );
     let c = store
         .record_outcome(
             &who,

@@ -1358,8 +1358,8 @@ async fn one_response(
 ) -> Result<ResponsePage, AppError> {
     let rid: i64 = rid.parse().map_err(|_| AppError::NotFound)?;
     let questions = state.store.questions(c.id).await?;
-    let responses = state.store.responses(c.id).await?;
-    let r = responses.iter().find(|r| r.id == rid).ok_or(AppError::NotFound)?;
+    let response = state.store.response(c.id, rid).await?.ok_or(AppError::NotFound)?;
+    let r = &response;
     let tags = state.store.response_tags(c.id).await?;
     let names: Vec<&str> = [r.respondent_name.as_str()]
         .into_iter()
@@ -1434,11 +1434,12 @@ async fn response_action(
         }
         "publish" => {
             let questions = state.store.questions(c.id).await?;
-            let responses = state.store.responses(c.id).await?;
-            let r = responses
-                .iter()
-                .find(|r| r.id == response_id)
+            let response = state
+                .store
+                .response(c.id, response_id)
+                .await?
                 .ok_or(AppError::NotFound)?;
+            let r = &response;
             let mut published = Vec::new();
             for (qid, a) in &r.answers {
                 let Some(q) = questions.iter().find(|q| q.id == *qid) else {

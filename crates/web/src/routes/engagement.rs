@@ -207,6 +207,15 @@ async fn engagement_page(
         .filter(|g| g.parent_id.is_none())
         .map(|g| g.name.as_str())
         .collect();
+    // Each activity's areas named on their own (not only as part of the whole plan), expanded
+    // once: a proposed change is on the timeline if an activity names it.
+    let named: Vec<Vec<String>> = log
+        .iter()
+        .map(|a| {
+            let own: Vec<String> = a.areas.iter().filter(|x| x.as_str() != WHOLE_PLAN).cloned().collect();
+            areas.expand(&own)
+        })
+        .collect();
     let timeline: Vec<TimelineRow> = areas
         .priorities
         .iter()
@@ -214,11 +223,7 @@ async fn engagement_page(
         .chain(areas.initiatives.iter().map(|i| (i.0.clone(), i.1.clone())))
         .filter_map(|(id, name)| {
             let closed_on = closed.iter().find(|c| c.0 == id).map(|c| c.1.clone());
-            // Named on its own (not only as part of the whole plan).
-            let touched = log.iter().any(|a| {
-                let named: Vec<String> = a.areas.iter().filter(|x| x.as_str() != WHOLE_PLAN).cloned().collect();
-                areas.expand(&named).contains(&id)
-            });
+            let touched = named.iter().any(|n| n.contains(&id));
             if closed_on.is_none() && !touched {
                 return None;
             }
