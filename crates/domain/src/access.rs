@@ -225,6 +225,15 @@ pub enum Action {
     ManageConsultations(FootprintId),
     /// Read consultation responses with the respondents' personal data, tag and moderate them.
     AnalyseResponses(FootprintId),
+    /// Set up the footprint's governance: bodies, members, rules, meetings; put proposals on an
+    /// agenda, close a meeting and so record its decisions; set actions.
+    ManageGovernance(FootprintId),
+    /// Draft a proposal for decision.
+    Propose(FootprintId),
+    /// Read confidential proposals and decisions (board members and national assurance).
+    ViewConfidential(FootprintId),
+    /// Record delivery: milestone status, benefits realised, actions done.
+    RecordDelivery(FootprintId),
 }
 
 /// The footprints an organisation belongs to (at most a few are ever checked; more is rare).
@@ -270,7 +279,9 @@ fn needs(action: Action) -> Needs {
         ViewFootprintPrivate(f) => Needs::InFootprint(f, Role::OrganisationMember),
         EditPartners(f) | ManageFootprintPeople(f) | PublishPlan(f) => Needs::InFootprint(f, Role::Lead),
         EditPlan(f) | RecordEngagement(f) | AnalyseResponses(f) => Needs::InFootprint(f, Role::Contributor),
-        ManageConsultations(f) => Needs::InFootprint(f, Role::Lead),
+        ManageConsultations(f) | ManageGovernance(f) => Needs::InFootprint(f, Role::Lead),
+        Propose(f) | RecordDelivery(f) => Needs::InFootprint(f, Role::Contributor),
+        ViewConfidential(f) => Needs::InFootprint(f, Role::BoardMember),
         ViewFootprintAudit(f) => Needs::InFootprint(f, Role::BoardMember),
         CreateOrganisation => Needs::AnyFootprint(Role::Lead),
         EditOrganisation(fs) => Needs::InAnyOf(fs, Role::Lead),
@@ -303,6 +314,9 @@ fn is_edit(action: Action) -> bool {
             // across footprints.
             | Action::AnalyseResponses(_)
             | Action::ManageFootprintPeople(_)
+            | Action::ManageGovernance(_)
+            | Action::Propose(_)
+            | Action::RecordDelivery(_)
             | Action::CreateOrganisation
             | Action::EditOrganisation(_)
             | Action::ManageUsers
@@ -354,7 +368,17 @@ mod tests {
         let f = 7;
         let orgs = OrganisationFootprints::new(&[3, f]);
         // (action, the roles allowed, in Role::ALL order)
-        let table: [(Action, [bool; 7]); 15] = [
+        let table: [(Action, [bool; 7]); 19] = [
+            (
+                Action::ManageGovernance(f),
+                [false, false, false, false, true, false, true],
+            ),
+            (Action::Propose(f), [false, false, true, true, true, false, true]),
+            (Action::RecordDelivery(f), [false, false, true, true, true, false, true]),
+            (
+                Action::ViewConfidential(f),
+                [false, false, false, true, true, true, true],
+            ),
             (
                 Action::RecordEngagement(f),
                 [false, false, true, true, true, false, true],

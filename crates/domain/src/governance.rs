@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::Invalid;
+
 /// The legal form of a footprint's decision-making body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -290,6 +292,212 @@ pub fn outcome(
     }
 }
 
+/// Subjects a proposal can be about; a body names the members whose consent each needs.
+pub const SUBJECTS: [(&str, &str); 8] = [
+    ("social-care", "Adult social care"),
+    ("commissioning", "Commissioning"),
+    ("service-reconfiguration", "Service reconfiguration"),
+    ("finance", "Finance and shared financial risk"),
+    ("workforce", "Workforce"),
+    ("primary-care", "Primary care"),
+    ("estates", "Estates"),
+    ("digital", "Digital and information sharing"),
+];
+
+/// The words for a subject key (the key itself if it is not one of [`SUBJECTS`]).
+pub fn subject_label(key: &str) -> &str {
+    SUBJECTS.iter().find(|(k, _)| *k == key).map_or(key, |(_, l)| l)
+}
+
+/// Reads the subjects ticked on a form: every key must be one of [`SUBJECTS`].
+pub fn parse_subjects(keys: &[String]) -> Result<Vec<String>, Invalid> {
+    let mut out: Vec<String> = Vec::new();
+    for k in keys {
+        let k = k.trim();
+        if k.is_empty() {
+            continue;
+        }
+        if !SUBJECTS.iter().any(|(s, _)| *s == k) {
+            return Err(Invalid(format!("\"{k}\" is not a subject Footprint knows")));
+        }
+        if !out.iter().any(|o| o == k) {
+            out.push(k.to_string());
+        }
+    }
+    Ok(out)
+}
+
+impl Rule {
+    /// The stored key of its kind.
+    pub fn key(self) -> &'static str {
+        match self {
+            Rule::Consensus => "consensus",
+            Rule::Unanimity => "unanimity",
+            Rule::QualifiedMajority { .. } => "qualified-majority",
+        }
+    }
+
+    /// The threshold as a whole percentage, for a qualified majority.
+    pub fn threshold_percent(self) -> Option<u32> {
+        match self {
+            Rule::QualifiedMajority { threshold } => Some((threshold * 100.0).round() as u32),
+            _ => None,
+        }
+    }
+
+    /// Reads a rule from a form: its kind and, for a qualified majority, the threshold as a
+    /// percentage of the votes cast (more than 50, at most 100).
+    pub fn parse(kind: &str, threshold: &str) -> Result<Rule, Invalid> {
+        match kind.trim() {
+            "consensus" => Ok(Rule::Consensus),
+            "unanimity" => Ok(Rule::Unanimity),
+            "qualified-majority" => {
+                let t = threshold.trim().trim_end_matches('%').trim();
+                match t.parse::<u32>() {
+                    Ok(p) if (51..=100).contains(&p) => Ok(Rule::QualifiedMajority {
+                        threshold: f64::from(p) / 100.0,
+                    }),
+                    _ => Err(Invalid(
+                        "Enter the share of votes needed as a whole number from 51 to 100".into(),
+                    )),
+                }
+            }
+            "" => Err(Invalid("Choose how the body decides".into())),
+            other => Err(Invalid(format!("\"{other}\" is not a decision rule"))),
+        }
+    }
+}
+
+impl Response {
+    /// The stored key of its kind.
+    pub fn key(&self) -> &'static str {
+        match self {
+            Response::Consent => "consent",
+            Response::Object(_) => "object",
+            Response::Abstain => "abstain",
+            Response::Block(_) => "block",
+        }
+    }
+
+    /// Words for it.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Response::Consent => "Consent",
+            Response::Object(_) => "Object",
+            Response::Abstain => "Abstain",
+            Response::Block(_) => "Block",
+        }
+    }
+
+    /// The reason given, if any.
+    pub fn reason(&self) -> &str {
+        match self {
+            Response::Object(r) | Response::Block(r) => r,
+            _ => "",
+        }
+    }
+
+    /// Reads a response from its kind and reason: an objection or a block needs a reason.
+    pub fn parse(kind: &str, reason: &str) -> Result<Response, Invalid> {
+        let reason = reason.trim();
+        let needs_reason = |what: &str| {
+            if reason.is_empty() {
+                Err(Invalid(format!("Give the reason for your {what}")))
+            } else if reason.chars().count() > MAX_REASON {
+                Err(Invalid(format!("Keep the reason to {MAX_REASON} characters or fewer")))
+            } else {
+                Ok(reason.to_string())
+            }
+        };
+        match kind.trim() {
+            "consent" => Ok(Response::Consent),
+            "abstain" => Ok(Response::Abstain),
+            "object" => Ok(Response::Object(needs_reason("objection")?)),
+            "block" => Ok(Response::Block(needs_reason("block")?)),
+            "" => Err(Invalid(
+                "Choose whether your organisation consents, objects, abstains or blocks".into(),
+            )),
+            other => Err(Invalid(format!("\"{other}\" is not a response"))),
+        }
+    }
+}
+
+/// The longest reason for an objection or a block, in characters.
+pub const MAX_REASON: usize = 5000;
+
+/// The tests NHS England applies to a proposed service reconfiguration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReconfigurationTest {
+    /// Strong support from GP commissioners.
+    GpSupport,
+    /// Strong public and patient engagement.
+    PublicEngagement,
+    /// A clear clinical evidence base.
+    ClinicalEvidence,
+    /// Consistency with current and prospective need for patient choice.
+    PatientChoice,
+    /// From 1 April 2017: where beds close, one of three conditions is met.
+    BedClosure,
+}
+
+impl ReconfigurationTest {
+    /// Every test, in the order NHS England states them.
+    pub const ALL: [ReconfigurationTest; 5] = [
+        ReconfigurationTest::GpSupport,
+        ReconfigurationTest::PublicEngagement,
+        ReconfigurationTest::ClinicalEvidence,
+        ReconfigurationTest::PatientChoice,
+        ReconfigurationTest::BedClosure,
+    ];
+
+    /// The stored key.
+    pub fn key(self) -> &'static str {
+        match self {
+            ReconfigurationTest::GpSupport => "gp-support",
+            ReconfigurationTest::PublicEngagement => "public-engagement",
+            ReconfigurationTest::ClinicalEvidence => "clinical-evidence",
+            ReconfigurationTest::PatientChoice => "patient-choice",
+            ReconfigurationTest::BedClosure => "bed-closure",
+        }
+    }
+
+    /// The test's name.
+    pub fn label(self) -> &'static str {
+        match self {
+            ReconfigurationTest::GpSupport => "Support from GP commissioners",
+            ReconfigurationTest::PublicEngagement => "Strength of public and patient engagement",
+            ReconfigurationTest::ClinicalEvidence => "Clarity of the clinical evidence base",
+            ReconfigurationTest::PatientChoice => "Consistency with patient choice",
+            ReconfigurationTest::BedClosure => "The bed-closure test (from April 2017)",
+        }
+    }
+
+    /// What the evidence must show.
+    pub fn asks(self) -> &'static str {
+        match self {
+            ReconfigurationTest::GpSupport => {
+                "The clinical commissioning groups, and the GPs they speak for, support the change."
+            }
+            ReconfigurationTest::PublicEngagement => {
+                "Patients and the public were engaged early and deeply enough to shape the options."
+            }
+            ReconfigurationTest::ClinicalEvidence => {
+                "The clinical case is clear: the evidence that the change improves outcomes or safety."
+            }
+            ReconfigurationTest::PatientChoice => "The change keeps the choices patients have now and will need.",
+            ReconfigurationTest::BedClosure => {
+                "Where beds close: enough alternative provision (such as care in the community) is in place,                  or new treatments will cut admissions, or the hospital will use its beds more efficiently                  in line with good practice."
+            }
+        }
+    }
+
+    /// Parses a key.
+    pub fn parse(key: &str) -> Option<Self> {
+        ReconfigurationTest::ALL.into_iter().find(|t| t.key() == key.trim())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -475,5 +683,50 @@ mod tests {
         assert_eq!(d.reasons, ["County council must consent on social care"]);
         assert_eq!(BodyForm::parse("joint-committee"), Some(BodyForm::JointCommittee));
         assert!(Rule::QualifiedMajority { threshold: 0.75 }.words().contains("75%"));
+    }
+
+    #[test]
+    fn responses_and_rules_are_read_from_forms() {
+        assert_eq!(Response::parse("consent", ""), Ok(Response::Consent));
+        assert_eq!(
+            Response::parse("object", " too soon "),
+            Ok(Response::Object("too soon".into()))
+        );
+        assert!(
+            Response::parse("object", "  ")
+                .unwrap_err()
+                .0
+                .contains("reason for your objection")
+        );
+        assert!(
+            Response::parse("block", "")
+                .unwrap_err()
+                .0
+                .contains("reason for your block")
+        );
+        assert!(Response::parse("", "").is_err());
+        assert!(Response::parse("veto", "").unwrap_err().0.contains("\"veto\""));
+        assert!(Response::parse("block", &"x".repeat(MAX_REASON + 1)).is_err());
+        assert_eq!(Rule::parse("consensus", "90"), Ok(Rule::Consensus));
+        assert_eq!(
+            Rule::parse("qualified-majority", "75%"),
+            Ok(Rule::QualifiedMajority { threshold: 0.75 })
+        );
+        assert!(Rule::parse("qualified-majority", "50").is_err());
+        assert!(Rule::parse("qualified-majority", "101").is_err());
+        assert!(Rule::parse("qualified-majority", "two thirds").is_err());
+        assert_eq!(
+            Rule::QualifiedMajority { threshold: 0.67 }.threshold_percent(),
+            Some(67)
+        );
+        assert_eq!(
+            parse_subjects(&["social-care".into(), "social-care".into(), "".into()]),
+            Ok(vec!["social-care".to_string()])
+        );
+        assert!(parse_subjects(&["hats".into()]).is_err());
+        assert_eq!(subject_label("commissioning"), "Commissioning");
+        for t in ReconfigurationTest::ALL {
+            assert_eq!(ReconfigurationTest::parse(t.key()), Some(t));
+        }
     }
 }

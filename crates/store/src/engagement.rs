@@ -40,6 +40,12 @@ pub struct Document {
     pub content_type: Option<String>,
     /// Its size in bytes.
     pub size: i64,
+    /// Whether it is for a body's members and national assurance only.
+    pub confidential: bool,
+    /// The governance proposal it is a paper of, if any.
+    pub proposal_id: Option<i64>,
+    /// Its part in governance: `terms-of-reference`, `memorandum`, `paper`, `minutes`, or empty.
+    pub role: String,
 }
 
 impl Document {
@@ -152,7 +158,7 @@ pub(crate) async fn insert_default_groups(conn: &mut sqlx::AnyConnection, footpr
     Ok(())
 }
 
-fn document(row: &AnyRow) -> Result<Document> {
+pub(crate) fn document(row: &AnyRow) -> Result<Document> {
     Ok(Document {
         id: row.try_get("id")?,
         footprint_id: row.try_get("footprint_id")?,
@@ -162,12 +168,15 @@ fn document(row: &AnyRow) -> Result<Document> {
         file_name: row.try_get("file_name")?,
         content_type: row.try_get("content_type")?,
         size: row.try_get("size")?,
+        confidential: row.try_get::<i64, _>("confidential")? != 0,
+        proposal_id: row.try_get("proposal_id")?,
+        role: row.try_get("role")?,
     })
 }
 
 macro_rules! document_columns {
     () => {
-        "id, footprint_id, consultation_id, title, url, file_name, content_type, size"
+        "id, footprint_id, consultation_id, title, url, file_name, content_type, size, confidential, proposal_id, role"
     };
 }
 

@@ -11,6 +11,7 @@ pub mod audit;
 pub mod consultations;
 pub mod engagement;
 pub mod footprints;
+pub mod governance;
 pub mod organisations;
 pub mod plans;
 pub mod sessions;

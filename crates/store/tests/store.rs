@@ -675,3 +675,309 @@ both_backends!(the_voluntary_sector_directory_and_joining, |store: Store| async 
     );
     assert!(requests[0].message.contains("What it does: Woodwork and company"));
 });
+
+both_backends!(governance_decides_by_the_body_s_rule, |store: Store| async move {
+    use footprint_domain::consultation::OptionEffect;
+    use footprint_domain::governance::{BodyForm, Outcome, Response, Rule};
+    use footprint_store::governance::{ActionInput, BodyInput, MeetingInput, ProposalInput, ProposalStatus};
+    use std::collections::BTreeMap;
+    let (wy, humber) = reference(&store).await;
+    let who = Who::system("test");
+    let mut members = Vec::new();
+    let mut people = Vec::new();
+    for (i, (name, kind)) in [
+        ("Leeds Hospitals NHS Trust", "acute-trust"),
+        ("Leeds CCG", "ccg"),
+        ("Leeds City Council", "unitary-council"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let o = store.create_organisation(&who, &org(name, kind)).await.unwrap();
+        store.add_partner(&who, wy, o.id).await.unwrap();
+        let rep = store
+            .create_user(
+                &who,
+                &NewUser {
+                    email: Email::parse(&format!("rep{i}@example.org")).unwrap(),
+                    display_name: format!("Rep {i}"),
+                    password_hash: "$argon2id$test".into(),
+                    site_role: SiteRole::None,
+                    organisation_id: Some(o.id),
+                },
+            )
+            .await
+            .unwrap();
+        people.push(rep.id);
+        members.push(o.id);
+    }
+    let outsider = store
+        .create_organisation(&who, &org("York Council", "unitary-council"))
+        .await
+        .unwrap();
+    let body = store
+        .create_body(
+            &who,
+            wy,
+            &BodyInput {
+                name: "West Yorkshire Partnership Board".into(),
+                form: BodyForm::JointCommittee,
+                purpose: "Decides together".into(),
+                rule: Rule::Consensus,
+                quorum: 2,
+            },
+        )
+        .await
+        .unwrap();
+    let mut member_ids = Vec::new();
+    for (o, u) in members.iter().zip(&people) {
+        member_ids.push(store.add_member(&who, body, *o, (Some(*u), None)).await.unwrap());
+    }
+    // Only partners can be members.
+    assert!(matches!(
+        store.add_member(&who, body, outsider.id, (None, None)).await,
+        Err(StoreError::Conflict {
+            field: "organisation",
+            ..
+        })
+    ));
+    // The council must consent on social care.
+    store
+        .set_required_consents(&who, body, "social-care", &[member_ids[2]])
+        .await
+        .unwrap();
+    assert_eq!(
+        store.required_consents(body).await.unwrap(),
+        vec![("social-care".to_string(), vec![member_ids[2]])]
+    );
+    let meeting = store
+        .create_meeting(
+            &who,
+            body,
+            &MeetingInput {
+                held_on: "2017-03-27".into(),
+                title: "March board".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let input = |title: &str, subjects: &[&str]| ProposalInput {
+        body_id: body,
+        title: title.into(),
+        what: "Pool the budgets".into(),
+        why: "Care closer to home".into(),
+        options_considered: String::new(),
+        subjects: subjects.iter().map(|s| s.to_string()).collect(),
+        priorities: vec![],
+        initiatives: vec![],
+        effect: OptionEffect::NotModelled,
+        affected_groups: vec![],
+        reconfiguration: false,
+        evidence: BTreeMap::new(),
+        confidential: false,
+        supersedes_id: None,
+        stress: None,
+    };
+    let care = store
+        .create_proposal(&who, wy, &input("Pooled care budget", &["social-care"]))
+        .await
+        .unwrap();
+    let quiet = store
+        .create_proposal(&who, wy, &input("Estates review", &[]))
+        .await
+        .unwrap();
+    let mut secret = input("Sell the old hospital site", &["estates"]);
+    secret.confidential = true;
+    let secret = store.create_proposal(&who, wy, &secret).await.unwrap();
+    // A proposal can't go to another footprint's body.
+    assert!(matches!(
+        store.create_proposal(&who, humber, &input("Elsewhere", &[])).await,
+        Err(StoreError::Conflict { field: "body", .. })
+    ));
+    // Not on an agenda yet: refused.
+    let refused = store
+        .respond_to_proposal(&who, people[0], care, member_ids[0], &Response::Consent)
+        .await;
+    assert!(
+        matches!(&refused, Err(StoreError::Conflict { message, .. }) if message.contains("not on a meeting's agenda")),
+        "{refused:?}"
+    );
+    for p in [care, quiet, secret] {
+        store.schedule_proposal(&who, p, Some(meeting)).await.unwrap();
+    }
+    assert_eq!(store.agenda(meeting).await.unwrap().len(), 3);
+    // Someone who does not speak for the member: refused.
+    let refused = store
+        .respond_to_proposal(&who, people[1], care, member_ids[0], &Response::Consent)
+        .await;
+    assert!(
+        matches!(&refused, Err(StoreError::Conflict { message, .. }) if message.contains("Only the representative or deputy of Leeds Hospitals")),
+        "{refused:?}"
+    );
+    store
+        .respond_to_proposal(&who, people[0], care, member_ids[0], &Response::Abstain)
+        .await
+        .unwrap();
+    // A later response replaces the earlier one.
+    store
+        .respond_to_proposal(&who, people[0], care, member_ids[0], &Response::Consent)
+        .await
+        .unwrap();
+    store
+        .respond_to_proposal(
+            &who,
+            people[1],
+            care,
+            member_ids[1],
+            &Response::Object("Too soon".into()),
+        )
+        .await
+        .unwrap();
+    store
+        .respond_to_proposal(&who, people[2], care, member_ids[2], &Response::Consent)
+        .await
+        .unwrap();
+    for (i, m) in member_ids.iter().enumerate() {
+        store
+            .respond_to_proposal(&who, people[i], secret, *m, &Response::Consent)
+            .await
+            .unwrap();
+    }
+    store
+        .respond_to_proposal(&who, people[2], quiet, member_ids[2], &Response::Block("No".into()))
+        .await
+        .unwrap();
+    assert_eq!(store.proposal_responses(care).await.unwrap().len(), 3);
+    // A proposal with responses is fixed.
+    assert!(matches!(
+        store.update_proposal(&who, care, 2, &input("Changed", &[])).await,
+        Err(StoreError::Conflict { field: "proposal", .. }) | Err(StoreError::Stale(_))
+    ));
+    let mut packs = BTreeMap::new();
+    packs.insert(care, serde_json::json!({"stress": {"p_balance_change": 0.01}}));
+    let closed = store
+        .close_meeting(&who, meeting, "Minutes as agreed", "2017-03-27", &packs)
+        .await
+        .unwrap();
+    assert_eq!(closed.decided.len(), 2);
+    assert_eq!(
+        closed.not_decided.len(),
+        1,
+        "the estates review had one response, below the quorum of 2"
+    );
+    assert!(closed.not_decided[0].1.contains("quorum is 2"));
+    let estates = store.proposal(quiet).await.unwrap().unwrap();
+    assert_eq!(estates.status(), ProposalStatus::Draft);
+    assert!(estates.note.contains("Not decided at March board"));
+    // After the meeting closed: refused.
+    let late = store
+        .respond_to_proposal(&who, people[0], quiet, member_ids[0], &Response::Consent)
+        .await;
+    assert!(matches!(late, Err(StoreError::Conflict { .. })));
+    let decisions = store.decisions(wy).await.unwrap();
+    assert_eq!(decisions.len(), 2);
+    let d = decisions.iter().find(|d| d.proposal_id == care).unwrap();
+    assert_eq!(d.outcome, Outcome::Carried);
+    assert_eq!(
+        d.agreed,
+        vec![
+            "Leeds City Council".to_string(),
+            "Leeds Hospitals NHS Trust".to_string()
+        ]
+    );
+    assert_eq!(d.dissented, vec![("Leeds CCG".to_string(), "Too soon".to_string())]);
+    assert_eq!(d.pack["stress"]["p_balance_change"], 0.01);
+    assert!(decisions.iter().any(|d| d.confidential && d.proposal_id == secret));
+    // Decisions are final.
+    assert!(store.try_rewrite_decision(d.id).await.is_err());
+    assert!(store.try_delete_decision(d.id).await.is_err());
+    assert_eq!(store.decision(d.id).await.unwrap().unwrap().title, "Pooled care budget");
+    // A later decision supersedes it by linking to it; without the council's consent on social
+    // care it is not carried, and the earlier one stands.
+    let m2 = store
+        .create_meeting(
+            &who,
+            body,
+            &MeetingInput {
+                held_on: "2017-06-26".into(),
+                title: "June board".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let mut again = input("Pooled care budget, revised", &["social-care"]);
+    again.supersedes_id = Some(d.id);
+    let again = store.create_proposal(&who, wy, &again).await.unwrap();
+    store.schedule_proposal(&who, again, Some(m2)).await.unwrap();
+    for (i, m) in member_ids.iter().enumerate().take(2) {
+        store
+            .respond_to_proposal(&who, people[i], again, *m, &Response::Consent)
+            .await
+            .unwrap();
+    }
+    store
+        .respond_to_proposal(&who, people[2], again, member_ids[2], &Response::Abstain)
+        .await
+        .unwrap();
+    let closed = store
+        .close_meeting(&who, m2, "", "2017-06-26", &BTreeMap::new())
+        .await
+        .unwrap();
+    assert_eq!(closed.decided[0].2, Outcome::ConsentMissing);
+    assert_eq!(store.decision(d.id).await.unwrap().unwrap().superseded_by, None);
+    // Closing twice is refused.
+    assert!(
+        store
+            .close_meeting(&who, m2, "", "2017-06-26", &BTreeMap::new())
+            .await
+            .is_err()
+    );
+    // Conditions and actions with owners and due dates.
+    let a = store
+        .add_action(
+            &who,
+            wy,
+            &ActionInput {
+                decision_id: Some(d.id),
+                kind: "condition".into(),
+                title: "Agree the risk share".into(),
+                organisation_id: Some(members[2]),
+                owner_id: Some(people[2]),
+                due_on: "2017-05-01".into(),
+            },
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .add_action(
+                &who,
+                wy,
+                &ActionInput {
+                    kind: "action".into(),
+                    title: "x".into(),
+                    due_on: "2017-02-30".into(),
+                    organisation_id: Some(members[0]),
+                    ..Default::default()
+                }
+            )
+            .await,
+        Err(StoreError::Conflict { field: "due_on", .. })
+    ));
+    assert_eq!(store.actions_owned(people[2]).await.unwrap().len(), 1);
+    store
+        .update_action(&who, a, 1, Some("2017-04-20"), "Signed")
+        .await
+        .unwrap();
+    assert!(store.actions_owned(people[2]).await.unwrap().is_empty());
+    assert_eq!(
+        store.actions(wy).await.unwrap()[0].done_on.as_deref(),
+        Some("2017-04-20")
+    );
+    assert!(matches!(
+        store.update_action(&who, a, 1, None, "").await,
+        Err(StoreError::Stale(_))
+    ));
+});
