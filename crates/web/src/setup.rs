@@ -219,8 +219,405 @@ pub async fn load_demo(store: &Store) -> Result<Vec<DemoAccount>, StoreError> {
             password,
         });
     }
+    if store.bodies(footprint.id).await?.is_empty() {
+        load_demo_governance(store, footprint.id).await?;
+    }
     Ok(accounts)
 }
+
+/// Members of the demo board who are not demo accounts: (organisation, name, email). They
+/// cannot sign in (their passwords are random and never shown).
+const DEMO_REPRESENTATIVES: [(&str, &str, &str); 5] = [
+    (
+        "NHS Northshire CCG",
+        "Dr Amara Osei",
+        "northshire-ccg@demo.footprint.local",
+    ),
+    ("NHS Eastvale CCG", "Dr Ben Carter", "eastvale-ccg@demo.footprint.local"),
+    (
+        "Eastvale General Hospital NHS Trust",
+        "Ruth Adeyemi",
+        "eastvale-general@demo.footprint.local",
+    ),
+    (
+        "Northshire and Eastvale Partnership NHS Foundation Trust",
+        "Helen Marsh",
+        "partnership-trust@demo.footprint.local",
+    ),
+    (
+        "Eastvale Borough Council",
+        "Councillor Mark Ellis",
+        "eastvale-council@demo.footprint.local",
+    ),
+];
+
+/// The demo footprint's governance: a partnership board (committees in common, consensus,
+/// quorum 5) with ten members, required consents, terms of reference; a closed meeting in 2016
+/// with two decisions (one confidential) and an action; and an open meeting in 2017 with a
+/// service reconfiguration on its agenda that members are responding to.
+async fn load_demo_governance(store: &Store, footprint_id: i64) -> Result<(), StoreError> {
+    use footprint_domain::consultation::OptionEffect;
+    use footprint_domain::governance::{BodyForm, Response, Rule};
+    use footprint_store::engagement::NewDocument;
+    use footprint_store::governance::{ActionInput, BodyInput, GovernanceDocument, MeetingInput, ProposalInput};
+    use std::collections::BTreeMap;
+    let who = Who::system("demo");
+    let f = store
+        .footprint(footprint_id)
+        .await?
+        .ok_or(StoreError::NotFound("The demo footprint"))?;
+    let orgs = store.organisations().await?;
+    let org = |name: &str| {
+        orgs.iter()
+            .find(|o| o.name == name)
+            .map(|o| o.id)
+            .ok_or(StoreError::NotFound("A demo organisation"))
+    };
+    let user = |email: &'static str| async move {
+        store
+            .user_by_email(&Email::parse(email).expect("valid"))
+            .await?
+            .ok_or(StoreError::NotFound("A demo account"))
+    };
+    let mut reps: Vec<(&str, i64)> = vec![
+        (
+            "Northshire Hospitals NHS Foundation Trust",
+            user("lead@demo.footprint.local").await?.id,
+        ),
+        (
+            "Northshire County Council",
+            user("board@demo.footprint.local").await?.id,
+        ),
+    ];
+    for (o, name, email) in DEMO_REPRESENTATIVES {
+        let u = match store.user_by_email(&Email::parse(email).expect("valid")).await? {
+            Some(u) => u,
+            None => {
+                store
+                    .create_user(
+                        &who,
+                        &NewUser {
+                            email: Email::parse(email).expect("valid"),
+                            display_name: name.into(),
+                            password_hash: hash(&random_password()).await?,
+                            site_role: SiteRole::None,
+                            organisation_id: Some(org(o)?),
+                        },
+                    )
+                    .await?
+            }
+        };
+        reps.push((o, u.id));
+    }
+    let body = store
+        .create_body(
+            &who,
+            footprint_id,
+            &BodyInput {
+                name: "Northshire and Eastvale Partnership Board".into(),
+                form: BodyForm::CommitteesInCommon,
+                purpose: "The footprint's partners meeting together to agree the plan and the changes in it. Each \
+                          member's own board delegates to its committee the decisions this board takes."
+                    .into(),
+                rule: Rule::Consensus,
+                quorum: 5,
+            },
+        )
+        .await?;
+    let mut members: Vec<(&str, i64)> = Vec::new();
+    for name in [
+        "Northshire Hospitals NHS Foundation Trust",
+        "Eastvale General Hospital NHS Trust",
+        "Northshire and Eastvale Partnership NHS Foundation Trust",
+        "Eastvale Community Health NHS Trust",
+        "NHS Northshire CCG",
+        "NHS Eastvale CCG",
+        "Eastvale GP Federation",
+        "Northshire County Council",
+        "Eastvale Borough Council",
+        "Northshire Community Voluntary Service",
+    ] {
+        let rep = reps.iter().find(|r| r.0 == name).map(|r| r.1);
+        let id = store.add_member(&who, body, org(name)?, (rep, None)).await?;
+        members.push((name, id));
+    }
+    let member = |name: &str| {
+        members
+            .iter()
+            .find(|m| m.0 == name)
+            .map(|m| m.1)
+            .expect("a demo member")
+    };
+    let rep_of = |name: &str| {
+        reps.iter()
+            .find(|r| r.0 == name)
+            .map(|r| r.1)
+            .expect("a demo representative")
+    };
+    store
+        .set_required_consents(
+            &who,
+            body,
+            "commissioning",
+            &[member("NHS Northshire CCG"), member("NHS Eastvale CCG")],
+        )
+        .await?;
+    store
+        .set_required_consents(
+            &who,
+            body,
+            "social-care",
+            &[member("Northshire County Council"), member("Eastvale Borough Council")],
+        )
+        .await?;
+    store
+        .add_governance_document(
+            &who,
+            GovernanceDocument::TermsOfReference(body),
+            &NewDocument::File {
+                title: "Terms of reference".into(),
+                file_name: "terms-of-reference.txt".into(),
+                content_type: "text/plain".into(),
+                content: DEMO_TERMS.as_bytes().to_vec(),
+            },
+        )
+        .await?;
+    let groups = store.groups(footprint_id).await?;
+    let group = |name: &str| groups.iter().find(|g| g.name == name).map(|g| g.id);
+    let proposal = |title: &str, what: &str, why: &str| ProposalInput {
+        body_id: body,
+        title: title.into(),
+        what: what.into(),
+        why: why.into(),
+        options_considered: String::new(),
+        subjects: Vec::new(),
+        priorities: Vec::new(),
+        initiatives: Vec::new(),
+        effect: OptionEffect::NotModelled,
+        affected_groups: Vec::new(),
+        reconfiguration: false,
+        evidence: BTreeMap::new(),
+        confidential: false,
+        supersedes_id: None,
+        stress: None,
+    };
+    // September 2016: the vision and priorities, and a confidential estates item.
+    let autumn = store
+        .create_meeting(
+            &who,
+            body,
+            &MeetingInput {
+                held_on: "2016-09-28".into(),
+                title: "Board meeting in public".into(),
+                place: "Northshire County Hall".into(),
+                agenda: "1. The draft plan's vision and priorities\n2. Estates (confidential)".into(),
+            },
+        )
+        .await?;
+    let mut vision = proposal(
+        "Adopt the draft plan's vision and priorities for public engagement",
+        "Adopt the vision and the five priorities of the draft plan as the basis for engagement with the public, \
+         staff and partners over the autumn.",
+        "Partners need one account of what the plan is for before asking people what they think of it.",
+    );
+    vision.options_considered = "Waiting for the financial template to be complete before engaging: rejected, \
+                                 because people would then be asked about decisions already made."
+        .into();
+    vision.affected_groups = [group("Patients and the public"), group("Elected members")]
+        .into_iter()
+        .flatten()
+        .collect();
+    let vision = store.create_proposal(&who, footprint_id, &vision).await?;
+    let mut estates = proposal(
+        "Dispose of the Eastvale Road clinic site",
+        "Declare the Eastvale Road clinic site surplus and start negotiations with a buyer.",
+        "Services moved to the community hub in 2015; the site costs £0.4m a year to keep empty.",
+    );
+    estates.subjects = vec!["estates".into()];
+    estates.confidential = true;
+    let estates = store.create_proposal(&who, footprint_id, &estates).await?;
+    store
+        .add_governance_document(
+            &who,
+            GovernanceDocument::ProposalPaper(estates),
+            &NewDocument::File {
+                title: "Valuation of the Eastvale Road site".into(),
+                file_name: "eastvale-road-valuation.txt".into(),
+                content_type: "text/plain".into(),
+                content: b"Independent valuation (fictional demo): commercial in confidence.\n".to_vec(),
+            },
+        )
+        .await?;
+    for p in [vision, estates] {
+        store.schedule_proposal(&who, p, Some(autumn)).await?;
+    }
+    for (name, _) in &reps {
+        let (response, on_estates) = if *name == "Eastvale Borough Council" {
+            (
+                Response::Object("The council's cabinet has not yet discussed the draft plan.".into()),
+                Response::Consent,
+            )
+        } else {
+            (Response::Consent, Response::Consent)
+        };
+        store
+            .respond_to_proposal(&who, rep_of(name), vision, member(name), &response)
+            .await?;
+        store
+            .respond_to_proposal(&who, rep_of(name), estates, member(name), &on_estates)
+            .await?;
+    }
+    let mut packs = BTreeMap::new();
+    for id in [vision, estates] {
+        let p = store
+            .proposal(id)
+            .await?
+            .ok_or(StoreError::NotFound("A demo proposal"))?;
+        let pack = crate::routes::governance::pack(store, &f, &p)
+            .await
+            .map_err(|e| StoreError::Config(format!("{e:?}")))?;
+        packs.insert(id, serde_json::to_value(&pack).expect("JSON"));
+    }
+    let closed = store
+        .close_meeting(
+            &who,
+            autumn,
+            "The board adopted the vision and priorities for engagement, Eastvale Borough Council dissenting until its \
+             cabinet has met. The confidential estates item was agreed.",
+            "2016-09-28",
+            &packs,
+        )
+        .await?;
+    if let Some((_, decision, _)) = closed.decided.iter().find(|d| d.0 == vision) {
+        let action = store
+            .add_action(
+                &who,
+                footprint_id,
+                &ActionInput {
+                    decision_id: Some(*decision),
+                    kind: "action".into(),
+                    title: "Publish a summary of the draft plan in plain words".into(),
+                    organisation_id: Some(org("Northshire Hospitals NHS Foundation Trust")?),
+                    owner_id: Some(rep_of("Northshire Hospitals NHS Foundation Trust")),
+                    due_on: "2016-11-30".into(),
+                },
+            )
+            .await?;
+        store
+            .update_action(&who, action, 1, Some("2016-11-21"), "Published on the footprint's site")
+            .await?;
+        store
+            .add_action(
+                &who,
+                footprint_id,
+                &ActionInput {
+                    decision_id: Some(*decision),
+                    kind: "condition".into(),
+                    title: "Take the plan to Eastvale Borough Council's cabinet".into(),
+                    organisation_id: Some(org("Eastvale Borough Council")?),
+                    owner_id: Some(rep_of("Eastvale Borough Council")),
+                    due_on: "2016-12-15".into(),
+                },
+            )
+            .await?;
+    }
+    // March 2017: emergency surgery, a service reconfiguration, with members responding.
+    let spring = store
+        .create_meeting(
+            &who,
+            body,
+            &MeetingInput {
+                held_on: "2017-03-29".into(),
+                title: "Board meeting in public".into(),
+                place: "Eastvale Civic Centre".into(),
+                agenda: "1. Emergency surgery: consolidation at Northshire General".into(),
+            },
+        )
+        .await?;
+    let mut surgery = proposal(
+        "Consolidate emergency surgery at Northshire General",
+        "Bring emergency general surgery for both hospitals together at Northshire General Hospital from April \
+         2018, with a surgical assessment unit and day surgery kept at Eastvale General.",
+        "Two rotas of emergency surgeons cannot both be staffed safely; patients seen by a consultant surgeon \
+         within 14 hours do better.",
+    );
+    surgery.options_considered = "Keep both sites (not safe to staff); consolidate at Eastvale General (too \
+                                  few critical care beds)."
+        .into();
+    surgery.subjects = vec!["service-reconfiguration".into()];
+    surgery.priorities = vec!["urgent-care".into()];
+    surgery.initiatives = vec!["acute-reconfiguration".into()];
+    surgery.effect = OptionEffect::AsPlanned;
+    surgery.reconfiguration = true;
+    surgery.affected_groups = [
+        group("Patients and the public"),
+        group("Healthwatch"),
+        group("Carers"),
+        group("Clinicians"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    surgery.evidence = [
+        (
+            "gp-support",
+            "Both CCGs' governing bodies supported the case in February 2017; the GP Federation's clinical lead chaired the design group.",
+        ),
+        (
+            "public-engagement",
+            "Twelve weeks of formal consultation with 1,900 responses; listening events in every town.",
+        ),
+        (
+            "clinical-evidence",
+            "The clinical senate's review (January 2017) supported consolidation; Royal College of Surgeons standards.",
+        ),
+        (
+            "patient-choice",
+            "Planned surgery stays at both hospitals; only emergency admissions move.",
+        ),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    surgery.stress =
+        crate::routes::governance::proposal_stress(store, footprint_id, &surgery.initiatives, surgery.effect)
+            .await
+            .map_err(|e| StoreError::Config(format!("{e:?}")))?;
+    let surgery = store.create_proposal(&who, footprint_id, &surgery).await?;
+    store.schedule_proposal(&who, surgery, Some(spring)).await?;
+    for (name, response) in [
+        ("Northshire Hospitals NHS Foundation Trust", Response::Consent),
+        ("Eastvale General Hospital NHS Trust", Response::Consent),
+        ("NHS Northshire CCG", Response::Consent),
+        ("NHS Eastvale CCG", Response::Consent),
+        (
+            "Northshire and Eastvale Partnership NHS Foundation Trust",
+            Response::Abstain,
+        ),
+        (
+            "Eastvale Borough Council",
+            Response::Object(
+                "Eastvale residents will travel up to 40 minutes further, and the transport plan is not yet funded."
+                    .into(),
+            ),
+        ),
+    ] {
+        store
+            .respond_to_proposal(&who, rep_of(name), surgery, member(name), &response)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The demo board's terms of reference.
+const DEMO_TERMS: &str = "Northshire and Eastvale Partnership Board: terms of reference (fictional demo)\n\n\
+1. Purpose. To agree the footprint's sustainability and transformation plan and the changes in it.\n\
+2. Form. Committees in common: each member's committee meets with the others and decides for its body.\n\
+3. Decisions. By consensus: a decision is carried unless a member blocks it; objections are recorded.\n\
+4. Quorum. Five members.\n\
+5. Consent. Both CCGs must consent on commissioning decisions; both councils on adult social care.\n\
+6. Openness. Meetings are held in public; an item is confidential only where commercial or personal \
+information requires it, and the register records that a confidential decision was taken.\n";
 
 /// The demo plan's stress model (the same file `footprint stress` runs).
 const DEMO_PLAN: &str = include_str!("../../../data/demo/northshire-and-eastvale.toml");

@@ -732,6 +732,102 @@ both!(every_route_as_every_role, async |app: &App| {
             vec![("change", "")],
             contributor_up,
         ),
+        ("GET", "/footprints/DEMO01/board".into(), vec![], everyone),
+        (
+            "POST",
+            "/footprints/DEMO01/board".into(),
+            vec![("name", "")],
+            lead_admin,
+        ),
+        ("GET", "/footprints/DEMO01/board/bodies/1".into(), vec![], everyone),
+        (
+            "POST",
+            "/footprints/DEMO01/board/bodies/1".into(),
+            vec![("name", "")],
+            lead_admin,
+        ),
+        (
+            "POST",
+            "/footprints/DEMO01/board/bodies/1/members".into(),
+            vec![("organisation", "")],
+            lead_admin,
+        ),
+        (
+            "POST",
+            "/footprints/DEMO01/board/bodies/1/members/999999/remove".into(),
+            vec![],
+            lead_admin,
+        ),
+        (
+            "POST",
+            "/footprints/DEMO01/board/bodies/1/consents".into(),
+            vec![("consent", "social-care:999999")],
+            lead_admin,
+        ),
+        (
+            "POST",
+            "/footprints/DEMO01/board/bodies/1/meetings".into(),
+            vec![("meeting_title", "")],
+            lead_admin,
+        ),
+        ("GET", "/footprints/DEMO01/board/meetings/1".into(), vec![], everyone),
+        (
+            "POST",
+            "/footprints/DEMO01/board/meetings/1/close".into(),
+            vec![("minutes", "")],
+            lead_admin,
+        ),
+        ("GET", "/footprints/DEMO01/decisions".into(), vec![], everyone),
+        ("GET", "/footprints/DEMO01/decisions.atom".into(), vec![], everyone),
+        (
+            "GET",
+            "/footprints/DEMO01/decisions/propose".into(),
+            vec![],
+            contributor_up,
+        ),
+        (
+            "POST",
+            "/footprints/DEMO01/decisions/propose".into(),
+            vec![("title", "")],
+            contributor_up,
+        ),
+        (
+            "GET",
+            "/footprints/DEMO01/decisions/proposals/3".into(),
+            vec![],
+            everyone,
+        ),
+        (
+            "GET",
+            "/footprints/DEMO01/decisions/proposals/3/edit".into(),
+            vec![],
+            contributor_up,
+        ),
+        (
+            "POST",
+            "/footprints/DEMO01/decisions/proposals/3/edit".into(),
+            vec![("title", "")],
+            contributor_up,
+        ),
+        (
+            "POST",
+            "/footprints/DEMO01/decisions/proposals/3/respond".into(),
+            vec![("response", "")],
+            signed_in,
+        ),
+        (
+            "POST",
+            "/footprints/DEMO01/decisions/proposals/3/schedule".into(),
+            vec![("meeting", "999999")],
+            lead_admin,
+        ),
+        ("GET", "/footprints/DEMO01/decisions/1".into(), vec![], everyone),
+        (
+            "POST",
+            "/footprints/DEMO01/decisions/1/actions".into(),
+            vec![("action_title", "")],
+            lead_admin,
+        ),
         ("GET", "/footprints/DEMO01/consultations".into(), vec![], everyone),
         ("GET", "/footprints/DEMO01/consultations/new".into(), vec![], lead_admin),
         (
@@ -2249,4 +2345,339 @@ both!(voluntary_organisations_ask_to_join, async |app: &App| {
     let (_, html) = app.get(&public, "/vcs?q=youth").await;
     assert!(html.contains("1 of"));
     assert!(html.contains("Eastvale Youth Forum"));
+});
+
+both!(a_board_decides_and_the_public_can_see, async |app: &App| {
+    let public = client();
+    let board = app.signed_in("Board member").await;
+    let lead = app.signed_in(LEAD).await;
+    let national = app.signed_in("National assurance").await;
+    let member = app.signed_in(MEMBER).await;
+    let fid = app.store.footprint_by_code("DEMO01").await.unwrap().unwrap().id;
+    let body = app.store.bodies(fid).await.unwrap()[0].clone();
+    let members = app.store.members(body.id).await.unwrap();
+    let council = members
+        .iter()
+        .find(|m| m.organisation == "Northshire County Council")
+        .unwrap()
+        .id
+        .to_string();
+    let proposals = app.store.proposals(fid).await.unwrap();
+    let pid = |t: &str| proposals.iter().find(|p| p.title.starts_with(t)).unwrap().id;
+    let (surgery, estates) = (
+        pid("Consolidate emergency surgery"),
+        pid("Dispose of the Eastvale Road"),
+    );
+    // The board, its rule and members are public.
+    let (s, html) = app.get(&public, "/footprints/DEMO01/board").await;
+    assert_eq!(s, StatusCode::OK);
+    for want in [
+        "Northshire and Eastvale Partnership Board",
+        "Committees in common",
+        "Consensus",
+        "Quorum: 5",
+    ] {
+        assert!(html.contains(want), "{want}");
+    }
+    // The register: a confidential decision shows that it was taken, not what it was.
+    let (_, html) = app.get(&public, "/footprints/DEMO01/decisions").await;
+    assert!(html.contains("Adopt the draft plan"));
+    assert!(html.contains("Confidential decision"));
+    assert!(!html.contains("Eastvale Road"));
+    let decisions = app.store.decisions(fid).await.unwrap();
+    let secret = decisions.iter().find(|d| d.confidential).unwrap().id;
+    let (s, html) = app
+        .get(&public, &format!("/footprints/DEMO01/decisions/{secret}"))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("took a confidential decision on 28 September 2016"));
+    assert!(!html.contains("Eastvale Road"));
+    let (_, html) = app
+        .get(&national, &format!("/footprints/DEMO01/decisions/{secret}"))
+        .await;
+    assert!(
+        html.contains("Eastvale Road"),
+        "national assurance reads confidential items"
+    );
+    let path = format!("/footprints/DEMO01/decisions/proposals/{estates}");
+    assert_eq!(app.get(&public, &path).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(app.get(&member, &path).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(app.get(&board, &path).await.0, StatusCode::OK);
+    // A confidential paper is for those who read the item.
+    let paper = app.store.proposal_documents(estates).await.unwrap()[0].id;
+    assert_eq!(
+        app.get(&public, &format!("/documents/{paper}")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get(&national, &format!("/documents/{paper}")).await.0,
+        StatusCode::OK
+    );
+    // The feed: public entries in full, confidential ones by body and date only.
+    let r = public
+        .get(app.url("/footprints/DEMO01/decisions.atom"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.headers()["content-type"].to_str().unwrap(),
+        "application/atom+xml; charset=utf-8"
+    );
+    let feed = r.text().await.unwrap();
+    assert!(feed.starts_with("<?xml"));
+    assert!(feed.contains("<entry>") && feed.contains("Adopt the draft plan"));
+    assert!(feed.contains("Confidential decision of Northshire and Eastvale Partnership Board"));
+    assert!(!feed.contains("Eastvale Road"));
+    assert!(
+        feed.contains("Eastvale Borough Council (The council&#39;s cabinet")
+            || feed.contains("Eastvale Borough Council (The council's cabinet")
+    );
+    // The surgery proposal's pack: stress effect, engagement, NHS England's tests with a gap.
+    let path = format!("/footprints/DEMO01/decisions/proposals/{surgery}");
+    let (s, html) = app.get(&public, &path).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("The plan already counts on this. If it is not carried"),
+        "{html}"
+    );
+    assert!(html.contains("The bed-closure test (from April 2017)"));
+    assert!(html.contains("No evidence given"));
+    assert!(html.contains("NHS Northshire CCG responded: consent"));
+    assert!(
+        !html.contains("Respond for your organisation"),
+        "the public cannot respond"
+    );
+    // The council's representative responds; an objection without a reason is refused.
+    let (_, html) = app.get(&board, &path).await;
+    assert!(html.contains("Respond for your organisation"));
+    assert!(html.contains("You are responding for <strong>Northshire County Council</strong>"));
+    let respond = format!("{path}/respond");
+    let (s, _, html) = app
+        .post(
+            &board,
+            &respond,
+            &[("member", &council), ("response", "block"), ("reason", " ")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Give the reason for your block"));
+    // Someone who does not speak for the council: refused with the reason.
+    let (s, _, html) = app
+        .post(&member, &respond, &[("member", &council), ("response", "consent")])
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert!(html.contains("Only the representative or deputy of Northshire County Council"));
+    let (s, location, _) = app
+        .post(&board, &respond, &[("member", &council), ("response", "consent")])
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{location:?}");
+    // Only the programme office closes the meeting; closing records the decision.
+    let meeting = app.store.proposal(surgery).await.unwrap().unwrap().meeting_id.unwrap();
+    let close = format!("/footprints/DEMO01/board/meetings/{meeting}/close");
+    assert_eq!(
+        app.post(&board, &close, &[("minutes", "")]).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (s, _, html) = app
+        .post(&lead, &close, &[("minutes", "Agreed, Eastvale dissenting")])
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("Consolidate emergency surgery at Northshire General: Carried"),
+        "{html}"
+    );
+    // After the meeting closed, no response is taken.
+    let (s, _, html) = app
+        .post(
+            &board,
+            &respond,
+            &[
+                ("member", &council),
+                ("response", "object"),
+                ("reason", "Changed our mind"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert!(html.contains("decided") || html.contains("closed"));
+    let (_, html) = app.get(&public, "/footprints/DEMO01/decisions").await;
+    assert!(html.contains("Consolidate emergency surgery at Northshire General"));
+    let d = app
+        .store
+        .decisions(fid)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|d| d.proposal_id == surgery)
+        .unwrap();
+    let (_, html) = app
+        .get(&public, &format!("/footprints/DEMO01/decisions/{}", d.id))
+        .await;
+    assert!(html.contains("Eastvale residents will travel up to 40 minutes further"));
+    assert!(html.contains("Northshire County Council"));
+    assert!(
+        html.contains("The plan already counts on this"),
+        "the pack is kept with the decision"
+    );
+    // Conditions and actions: a bad date is named; a good one is listed with its owner.
+    let actions = format!("/footprints/DEMO01/decisions/{}/actions", d.id);
+    let (s, _, html) = app
+        .post(
+            &lead,
+            &actions,
+            &[
+                ("kind", "condition"),
+                ("action_title", "Fund the transport plan"),
+                ("organisation", ""),
+                ("owner", ""),
+                ("due_day", "31"),
+                ("due_month", "2"),
+                ("due_year", "2018"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Choose who owns it"));
+    let org = members
+        .iter()
+        .find(|m| m.organisation == "Eastvale Borough Council")
+        .unwrap()
+        .organisation_id
+        .to_string();
+    let (s, _, _) = app
+        .post(
+            &lead,
+            &actions,
+            &[
+                ("kind", "condition"),
+                ("action_title", "Fund the transport plan"),
+                ("organisation", &org),
+                ("owner", ""),
+                ("due_day", "31"),
+                ("due_month", "1"),
+                ("due_year", "2018"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, html) = app
+        .get(&public, &format!("/footprints/DEMO01/decisions/{}", d.id))
+        .await;
+    assert!(html.contains("Condition: Fund the transport plan"));
+    assert!(html.contains("31 January 2018"));
+});
+
+both!(bodies_and_proposals_are_written_with_clear_errors, async |app: &App| {
+    let lead = app.signed_in(LEAD).await;
+    let contributor = app.signed_in("Footprint contributor").await;
+    let (s, _, html) = app
+        .post(
+            &lead,
+            "/footprints/DEMO01/board",
+            &[
+                ("name", ""),
+                ("form", "advisory-group"),
+                ("rule", "qualified-majority"),
+                ("threshold", "40"),
+                ("quorum", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Enter the body&#39;s name") || html.contains("Enter the body's name"));
+    assert!(html.contains("whole number from 51 to 100"));
+    assert!(html.contains("quorum as a whole number"));
+    let (s, location, _) = app
+        .post(
+            &lead,
+            "/footprints/DEMO01/board",
+            &[
+                ("name", "Finance Committee"),
+                ("form", "joint-committee"),
+                ("rule", "qualified-majority"),
+                ("threshold", "75"),
+                ("quorum", "3"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let body_path = location.unwrap();
+    let (_, html) = app.get(&lead, &body_path).await;
+    assert!(html.contains("Qualified majority: carried with at least 75% of the votes cast"));
+    let body_id = body_path.rsplit('/').next().unwrap().to_string();
+    // Terms of reference: only the programme office adds them; a file of the wrong type is named.
+    let docs = format!("{body_path}/documents");
+    let (s, _, _) = post_multipart(
+        app,
+        &contributor,
+        &docs,
+        &[("role", "terms-of-reference")],
+        Some(("tor.txt", b"Terms")),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _, html) = post_multipart(
+        app,
+        &lead,
+        &docs,
+        &[("role", "terms-of-reference")],
+        Some(("tor.exe", b"MZ")),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("is not a file type Footprint keeps"));
+    let (s, _, _) = post_multipart(
+        app,
+        &lead,
+        &docs,
+        &[("role", "memorandum")],
+        Some(("mou.txt", b"We agree")),
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, html) = app.get(&client(), &body_path).await;
+    assert!(html.contains("Memorandum of understanding"));
+    // A proposal: errors named, then saved with its stress-test effect.
+    let (s, _, html) = app
+        .post(
+            &contributor,
+            "/footprints/DEMO01/decisions/propose",
+            &[
+                ("body", &body_id),
+                ("title", ""),
+                ("effect", "delayed"),
+                ("amount", "99"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Enter the proposal&#39;s title") || html.contains("Enter the proposal's title"));
+    assert!(html.contains("the delay in months as a whole number from 0 to 60"));
+    let (s, location, _) = app
+        .post(
+            &contributor,
+            "/footprints/DEMO01/decisions/propose",
+            &[
+                ("body", &body_id),
+                ("title", "Delay the stroke unit"),
+                ("what", "Start the hyper-acute stroke unit a year later"),
+                ("why", "The workforce is not there yet"),
+                ("initiatives", "stroke"),
+                ("subjects", "finance"),
+                ("effect", "delayed"),
+                ("amount", "12"),
+                ("reconfiguration", "no"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let path = location.unwrap();
+    // A draft is for partners only.
+    assert_eq!(app.get(&client(), &path).await.0, StatusCode::NOT_FOUND);
+    let (_, html) = app.get(&contributor, &path).await;
+    assert!(
+        html.contains("If carried, the chance the footprint balances its books"),
+        "{html}"
+    );
+    assert!(html.contains("Draft"));
 });

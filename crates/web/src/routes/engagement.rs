@@ -109,6 +109,34 @@ impl Areas {
     }
 }
 
+/// The log in the domain's terms, with each activity reaching the priorities of its
+/// initiatives; sub-groups count for their group too.
+pub fn domain_log(
+    groups: &[footprint_store::engagement::Group],
+    log: &[footprint_store::engagement::Activity],
+    areas: &Areas,
+) -> Vec<eng::Activity> {
+    let parent_of: HashMap<i64, i64> = groups.iter().filter_map(|g| Some((g.id, g.parent_id?))).collect();
+    let name_of: HashMap<i64, &str> = groups.iter().map(|g| (g.id, g.name.as_str())).collect();
+    log.iter()
+        .map(|a| {
+            let mut names: Vec<String> = Vec::new();
+            for (id, name, _) in &a.groups {
+                names.push(name.clone());
+                if let Some(p) = parent_of.get(id).and_then(|p| name_of.get(p)) {
+                    names.push(p.to_string());
+                }
+            }
+            eng::Activity {
+                date: a.held_on.clone(),
+                depth: a.depth,
+                groups: names,
+                areas: areas.expand(&a.areas),
+            }
+        })
+        .collect()
+}
+
 /// The area id that stands for the whole plan.
 pub const WHOLE_PLAN: &str = "whole-plan";
 
@@ -156,28 +184,7 @@ async fn engagement_page(
         priorities: Vec::new(),
         initiatives: Vec::new(),
     });
-    // The log in the domain's terms, with each activity reaching the priorities of its
-    // initiatives; sub-groups count for their group too.
-    let parent_of: HashMap<i64, i64> = groups.iter().filter_map(|g| Some((g.id, g.parent_id?))).collect();
-    let name_of: HashMap<i64, &str> = groups.iter().map(|g| (g.id, g.name.as_str())).collect();
-    let domain_log: Vec<eng::Activity> = log
-        .iter()
-        .map(|a| {
-            let mut names: Vec<String> = Vec::new();
-            for (id, name, _) in &a.groups {
-                names.push(name.clone());
-                if let Some(p) = parent_of.get(id).and_then(|p| name_of.get(p)) {
-                    names.push(p.to_string());
-                }
-            }
-            eng::Activity {
-                date: a.held_on.clone(),
-                depth: a.depth,
-                groups: names,
-                areas: areas.expand(&a.areas),
-            }
-        })
-        .collect();
+    let domain_log = domain_log(&groups, &log, &areas);
     let priority_ids: Vec<String> = areas.priorities.iter().map(|p| p.0.clone()).collect();
     let coverage: Vec<CoverageRow> = groups
         .iter()
@@ -766,6 +773,11 @@ async fn document_file(
         if c.published_at.is_none() {
             viewer.require(Action::ViewFootprintPrivate(d.footprint_id))?;
         }
+    }
+    if (d.confidential || d.proposal_id.is_some())
+        && !crate::routes::governance::may_read_document(&state, &viewer, &d).await?
+    {
+        return Err(AppError::NotFound);
     }
     let Some(bytes) = state.store.document_content(id).await? else {
         return match d.url {

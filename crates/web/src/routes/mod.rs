@@ -11,6 +11,7 @@ pub mod data;
 pub mod engagement;
 pub mod finances;
 pub mod footprints;
+pub mod governance;
 pub mod health;
 pub mod initiatives;
 pub mod organisations;
@@ -46,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .merge(engagement::router())
         .merge(consultations::router())
         .merge(vcs::router())
+        .merge(governance::router())
         .merge(account::router())
         .merge(admin::router())
         .merge(health::router())
