@@ -392,3 +392,60 @@ test('a member of the public responds to a consultation and staff see it in the 
   await lead.getByRole('button', { name: 'Save' }).click();
   await assert.doesNotReject(lead.getByText('Eastvale and north Northshire').waitFor());
 });
+
+test('a board member responds to a proposal; the decision appears in the public register', async () => {
+  const member = await (await browser.newContext()).newPage();
+  await signIn(member, 'Board member');
+  await member.goto(`${base}/footprints/DEMO01`);
+  await member.getByRole('link', { name: 'The board: who decides, and how' }).click();
+  await assert.doesNotReject(member.getByRole('heading', { name: 'Northshire and Eastvale Partnership Board' }).waitFor());
+  await accessible(member);
+  await member.getByRole('link', { name: 'Northshire and Eastvale Partnership Board' }).click();
+  await accessible(member);
+  await member.goto(`${base}/footprints/DEMO01/decisions`);
+  await accessible(member);
+  await member.getByRole('link', { name: 'Consolidate emergency surgery at Northshire General' }).click();
+  await assert.doesNotReject(member.getByRole('heading', { name: 'Decision pack' }).waitFor());
+  await assert.doesNotReject(member.getByText(/The plan already counts on this/).waitFor());
+  await accessible(member);
+  // An objection needs a reason: the error is named and linked.
+  await member.getByLabel('Object', { exact: true }).check();
+  await member.getByRole('button', { name: 'Send the response' }).click();
+  await assert.doesNotReject(member.getByRole('heading', { name: 'There is a problem' }).waitFor());
+  await accessible(member);
+  await member.getByLabel('Consent', { exact: true }).check();
+  await member.getByRole('button', { name: 'Send the response' }).click();
+  await member.waitForURL(/responded=1/);
+  await assert.doesNotReject(member.getByRole('cell', { name: 'Consent' }).first().waitFor());
+  // The programme office closes the meeting; the decision is recorded.
+  const lead = await (await browser.newContext()).newPage();
+  await signIn(lead, 'Footprint lead / programme office');
+  await lead.goto(`${base}/footprints/DEMO01/board`);
+  await lead.getByRole('link', { name: /Board meeting in public/ }).first().click();
+  await accessible(lead);
+  await lead.getByLabel('Minutes of the meeting').fill('Agreed, Eastvale Borough Council dissenting on travel times.');
+  await lead.getByRole('button', { name: 'Close the meeting and record the decisions' }).click();
+  await assert.doesNotReject(lead.getByText('Consolidate emergency surgery at Northshire General: Carried').waitFor());
+  await accessible(lead);
+  await lead.goto(`${base}/footprints/DEMO01/decisions/propose`);
+  await accessible(lead);
+  for (const path of ['board', 'board/bodies/1', 'decisions/3', 'decisions/proposals/1']) {
+    await lead.goto(`${base}/footprints/DEMO01/${path}`);
+    await accessible(lead);
+  }
+  // The public reads it in the register, with the dissent and the pack it rested on.
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(`${base}/footprints/DEMO01/decisions`);
+  await assert.doesNotReject(page.getByRole('link', { name: 'Consolidate emergency surgery at Northshire General' }).waitFor());
+  assert.equal(await page.getByText('Eastvale Road').count(), 0, 'a confidential decision is not described');
+  await assert.doesNotReject(page.getByRole('link', { name: 'Confidential decision' }).waitFor());
+  await accessible(page);
+  await page.getByRole('link', { name: 'Consolidate emergency surgery at Northshire General' }).click();
+  await assert.doesNotReject(page.getByText(/Eastvale residents will travel up to 40 minutes further/).waitFor());
+  await assert.doesNotReject(page.getByText('Northshire County Council', { exact: false }).first().waitFor());
+  await accessible(page);
+  await page.goto(`${base}/footprints/DEMO01/decisions`);
+  await page.getByRole('link', { name: 'Confidential decision' }).click();
+  await assert.doesNotReject(page.getByRole('heading', { name: 'Confidential decision' }).waitFor());
+  await accessible(page);
+});
