@@ -448,4 +448,23 @@ test('a board member responds to a proposal; the decision appears in the public 
   await page.getByRole('link', { name: 'Confidential decision' }).click();
   await assert.doesNotReject(page.getByRole('heading', { name: 'Confidential decision' }).waitFor());
   await accessible(page);
+  // Delivery: what is late and who owns it; a contributor records a milestone without JavaScript's help.
+  await page.goto(`${base}/footprints/DEMO01`);
+  await page.getByRole('link', { name: 'Delivery: milestones, savings, and what is late' }).click();
+  await assert.doesNotReject(page.getByRole('heading', { name: 'What is late, and who owns it' }).waitFor());
+  await accessible(page);
+  const staff = await (await browser.newContext()).newPage();
+  await signIn(staff, 'Footprint contributor');
+  await staff.goto(`${base}/footprints/DEMO01/delivery`);
+  await accessible(staff);
+  await staff.getByText('Update Hyper-acute stroke unit open').click();
+  const row = staff.locator('details', { hasText: 'Update Hyper-acute stroke unit open' });
+  await row.getByLabel('Where it stands').selectOption('done');
+  await row.getByLabel('Note').fill('Opened on 1 October 2018');
+  await row.getByRole('button', { name: 'Save Hyper-acute stroke unit open' }).click();
+  await assert.doesNotReject(staff.getByText('Opened on 1 October 2018').waitFor());
+  await staff.getByLabel('Savings brought in (£ millions)').fill('lots');
+  await staff.getByRole('button', { name: 'Record the savings' }).click();
+  await assert.doesNotReject(staff.getByRole('heading', { name: 'There is a problem' }).waitFor());
+  await accessible(staff);
 });

@@ -9,6 +9,7 @@
 
 pub mod audit;
 pub mod consultations;
+pub mod delivery;
 pub mod engagement;
 pub mod footprints;
 pub mod governance;

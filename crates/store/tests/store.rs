@@ -981,3 +981,64 @@ both_backends!(governance_decides_by_the_body_s_rule, |store: Store| async move 
         Err(StoreError::Stale(_))
     ));
 });
+
+both_backends!(delivery_milestones_and_benefits, |store: Store| async move {
+    use footprint_domain::delivery::MilestoneStatus;
+    use footprint_store::delivery::Benefit;
+    let (wy, _) = reference(&store).await;
+    let who = Who::system("test");
+    store
+        .set_milestone_status(&who, wy, ("stroke", "Unit open"), MilestoneStatus::OnTrack, "")
+        .await
+        .unwrap();
+    store
+        .set_milestone_status(
+            &who,
+            wy,
+            ("stroke", "Unit open"),
+            MilestoneStatus::AtRisk,
+            "Recruitment",
+        )
+        .await
+        .unwrap();
+    let s = store.milestone_statuses(wy).await.unwrap();
+    assert_eq!(s.len(), 1);
+    assert_eq!(
+        (s[0].status, s[0].note.as_str()),
+        (MilestoneStatus::AtRisk, "Recruitment")
+    );
+    assert!(matches!(
+        store
+            .set_milestone_status(&who, 999_999, ("x", "y"), MilestoneStatus::Done, "")
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+    let b = Benefit {
+        initiative_id: "stroke".into(),
+        year: "2016/17".into(),
+        amount: 1.25,
+        note: "Audited".into(),
+    };
+    store.record_benefit(&who, wy, &b).await.unwrap();
+    store
+        .record_benefit(
+            &who,
+            wy,
+            &Benefit {
+                amount: 1.5,
+                ..b.clone()
+            },
+        )
+        .await
+        .unwrap();
+    let got = store.benefits(wy).await.unwrap();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].amount, 1.5);
+    assert!(
+        store
+            .record_benefit(&who, wy, &Benefit { amount: f64::NAN, ..b })
+            .await
+            .is_err()
+    );
+    assert_eq!(store.audit_entries(Some(wy), None, 10).await.unwrap().len(), 4);
+});

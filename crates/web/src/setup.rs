@@ -606,6 +606,71 @@ async fn load_demo_governance(store: &Store, footprint_id: i64) -> Result<(), St
             .respond_to_proposal(&who, rep_of(name), surgery, member(name), &response)
             .await?;
     }
+    load_demo_delivery(store, footprint_id).await
+}
+
+/// Where the demo's milestones stand and the savings some initiatives have brought in.
+async fn load_demo_delivery(store: &Store, footprint_id: i64) -> Result<(), StoreError> {
+    use footprint_domain::delivery::MilestoneStatus as S;
+    use footprint_store::delivery::Benefit;
+    let who = Who::system("demo");
+    for (id, title, status, note) in [
+        (
+            "urgent-care",
+            "Single front door open at Northshire General",
+            S::Done,
+            "Opened 2 October 2017",
+        ),
+        (
+            "stroke",
+            "Hyper-acute stroke unit business case approved",
+            S::Done,
+            "Approved by both CCGs",
+        ),
+        ("community-hubs", "First two community hubs open", S::Done, ""),
+        (
+            "care-homes",
+            "Enhanced health in care homes in every home",
+            S::AtRisk,
+            "12 homes still without a named GP",
+        ),
+        ("pathology", "Shared pathology network contract signed", S::OnTrack, ""),
+        (
+            "intermediate-care",
+            "Discharge to assess across Northshire",
+            S::OnTrack,
+            "Social care capacity agreed",
+        ),
+    ] {
+        store
+            .set_milestone_status(&who, footprint_id, (id, title), status, note)
+            .await?;
+    }
+    for (id, year, amount, note) in [
+        ("urgent-care", "2016/17", 0.8, "Audited accounts 2016/17"),
+        ("urgent-care", "2017/18", 3.1, "Month 12 finance report"),
+        ("pathology", "2016/17", 0.0, "Contract not yet signed"),
+        ("pathology", "2017/18", 1.2, "Month 12 finance report"),
+        (
+            "care-homes",
+            "2017/18",
+            0.6,
+            "Fewer admissions from care homes, CCG analysis",
+        ),
+    ] {
+        store
+            .record_benefit(
+                &who,
+                footprint_id,
+                &Benefit {
+                    initiative_id: id.into(),
+                    year: year.into(),
+                    amount,
+                    note: note.into(),
+                },
+            )
+            .await?;
+    }
     Ok(())
 }
 
@@ -715,9 +780,75 @@ pub fn demo_plan(organisations: &[(String, i64)]) -> footprint_domain::plan::Pla
             details.partners.push((c, PartnerRole::Responsible));
         }
     }
+    // Milestones for some initiatives: (initiative, title, due, done).
+    for (id, title, due, done) in DEMO_MILESTONES {
+        if let Some(d) = doc.initiatives.iter_mut().find(|d| d.id == id) {
+            d.milestones.push(footprint_domain::plan::Milestone {
+                title: title.into(),
+                due: due.into(),
+                done,
+            });
+        }
+    }
     doc.validate().expect("the demo plan document is valid");
     doc
 }
+
+/// The demo plan's milestones: (initiative, title, due, done when the plan was published).
+const DEMO_MILESTONES: [(&str, &str, &str, bool); 12] = [
+    (
+        "urgent-care",
+        "Single front door open at Northshire General",
+        "2017-10-01",
+        false,
+    ),
+    (
+        "urgent-care",
+        "Same-day emergency care at both hospitals",
+        "2018-04-01",
+        false,
+    ),
+    (
+        "acute-reconfiguration",
+        "Public consultation closes",
+        "2017-01-31",
+        true,
+    ),
+    (
+        "acute-reconfiguration",
+        "Emergency surgery consolidated",
+        "2018-04-01",
+        false,
+    ),
+    (
+        "stroke",
+        "Hyper-acute stroke unit business case approved",
+        "2017-06-30",
+        false,
+    ),
+    ("stroke", "Hyper-acute stroke unit open", "2018-10-01", false),
+    ("community-hubs", "First two community hubs open", "2017-09-30", false),
+    ("community-hubs", "All six community hubs open", "2019-03-31", false),
+    (
+        "care-homes",
+        "Enhanced health in care homes in every home",
+        "2017-12-31",
+        false,
+    ),
+    (
+        "pathology",
+        "Shared pathology network contract signed",
+        "2017-07-31",
+        false,
+    ),
+    ("pathology", "One laboratory information system", "2018-09-30", false),
+    (
+        "intermediate-care",
+        "Discharge to assess across Northshire",
+        "2017-11-30",
+        false,
+    ),
+];
 
 /// Scenarios for the demo consultation's option effects: fewer than a live page, so that loading
 /// the demo stays quick; the standard errors shown with them say how precise they are.

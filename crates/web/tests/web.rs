@@ -828,6 +828,25 @@ both!(every_route_as_every_role, async |app: &App| {
             vec![("action_title", "")],
             lead_admin,
         ),
+        ("GET", "/footprints/DEMO01/delivery".into(), vec![], everyone),
+        (
+            "POST",
+            "/footprints/DEMO01/delivery/milestones".into(),
+            vec![("status", "")],
+            contributor_up,
+        ),
+        (
+            "POST",
+            "/footprints/DEMO01/delivery/benefits".into(),
+            vec![("amount", "")],
+            contributor_up,
+        ),
+        (
+            "POST",
+            "/footprints/DEMO01/delivery/actions/999999".into(),
+            vec![],
+            signed_in,
+        ),
         ("GET", "/footprints/DEMO01/consultations".into(), vec![], everyone),
         ("GET", "/footprints/DEMO01/consultations/new".into(), vec![], lead_admin),
         (
@@ -2680,4 +2699,126 @@ both!(bodies_and_proposals_are_written_with_clear_errors, async |app: &App| {
         "{html}"
     );
     assert!(html.contains("Draft"));
+});
+
+both!(delivery_shows_what_is_late_and_who_owns_it, async |app: &App| {
+    let public = client();
+    let contributor = app.signed_in("Footprint contributor").await;
+    let member = app.signed_in(MEMBER).await;
+    let lead = app.signed_in(LEAD).await;
+    let (s, html) = app.get(&public, "/footprints/DEMO01/delivery").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("What is late, and who owns it"));
+    assert!(html.contains("Acute reconfiguration") || html.contains("Emergency surgery consolidated"));
+    assert!(html.contains("Take the plan to Eastvale Borough Council"));
+    assert!(
+        html.contains("Eastvale Borough Council, Councillor Mark Ellis"),
+        "the action's owner is named"
+    );
+    assert!(html.contains("Savings: planned and brought in"));
+    assert!(html.contains("£3.1m"), "a recorded benefit is shown");
+    assert!(
+        !html.contains("Record savings brought in"),
+        "the public reads, does not record"
+    );
+    let (_, html) = app.get(&contributor, "/footprints/DEMO01/delivery").await;
+    assert!(html.contains("Record savings brought in"));
+    // A milestone: late cannot be chosen (it follows from the date); unknown ones are refused.
+    let post = |form: Vec<(&'static str, &'static str)>| {
+        let c = contributor.clone();
+        async move { app.post(&c, "/footprints/DEMO01/delivery/milestones", &form).await }
+    };
+    let (s, _, html) = post(vec![
+        ("initiative", "stroke"),
+        ("milestone", "Hyper-acute stroke unit open"),
+        ("status", "late"),
+    ])
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("a milestone past its date is shown as late"));
+    let (s, _, _) = post(vec![
+        ("initiative", "stroke"),
+        ("milestone", "No such milestone"),
+        ("status", "done"),
+    ])
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (s, _, _) = post(vec![
+        ("initiative", "stroke"),
+        ("milestone", "Hyper-acute stroke unit open"),
+        ("status", "done"),
+        ("note", "Opened on time"),
+    ])
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, html) = app.get(&public, "/footprints/DEMO01/delivery").await;
+    assert!(html.contains("Opened on time"));
+    // Savings brought in: a bad amount is named.
+    let (s, _, html) = app
+        .post(
+            &contributor,
+            "/footprints/DEMO01/delivery/benefits",
+            &[("initiative", "stroke"), ("year", "2018/19"), ("amount", "lots")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Enter the amount in £ millions"));
+    let (s, _, html) = app
+        .post(
+            &contributor,
+            "/footprints/DEMO01/delivery/benefits",
+            &[("initiative", "stroke"), ("year", "2031/32"), ("amount", "1")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Choose a year of the plan"));
+    let (s, _, _) = app
+        .post(
+            &contributor,
+            "/footprints/DEMO01/delivery/benefits",
+            &[
+                ("initiative", "stroke"),
+                ("year", "2018/19"),
+                ("amount", "4.25"),
+                ("benefit_note", "Finance report"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, html) = app.get(&public, "/footprints/DEMO01/delivery").await;
+    assert!(html.contains("£4.2m") || html.contains("£4.3m"));
+    // An action: not for someone who neither owns it nor records delivery.
+    let fid = app.store.footprint_by_code("DEMO01").await.unwrap().unwrap().id;
+    let open = app
+        .store
+        .actions(fid)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.done_on.is_none())
+        .unwrap();
+    let path = format!("/footprints/DEMO01/delivery/actions/{}", open.id);
+    let rev = open.revision.to_string();
+    assert_eq!(
+        app.post(&member, &path, &[("done", "yes"), ("revision", &rev)]).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.post(&lead, &path, &[("done", "yes"), ("revision", &rev)]).await.0,
+        StatusCode::SEE_OTHER
+    );
+    // A second, stale click is refused rather than recorded twice.
+    assert_eq!(
+        app.post(&lead, &path, &[("done", "yes"), ("revision", &rev)]).await.0,
+        StatusCode::CONFLICT
+    );
+    let done = app
+        .store
+        .actions(fid)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.id == open.id)
+        .unwrap();
+    assert!(done.done_on.is_some());
 });

@@ -1728,7 +1728,7 @@ pub struct RegisterPage {
     pub has_bodies: bool,
 }
 
-async fn confidential_readers(
+pub async fn confidential_readers(
     state: &AppState,
     viewer: &Viewer,
     f: &Footprint,

@@ -8,6 +8,7 @@ pub mod assets;
 pub mod compare;
 pub mod consultations;
 pub mod data;
+pub mod delivery;
 pub mod engagement;
 pub mod finances;
 pub mod footprints;
@@ -48,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .merge(consultations::router())
         .merge(vcs::router())
         .merge(governance::router())
+        .merge(delivery::router())
         .merge(account::router())
         .merge(admin::router())
         .merge(health::router())
