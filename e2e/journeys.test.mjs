@@ -396,6 +396,9 @@ test('a member of the public responds to a consultation and staff see it in the 
 test('a board member responds to a proposal; the decision appears in the public register', async () => {
   const member = await (await browser.newContext()).newPage();
   await signIn(member, 'Board member');
+  await member.getByRole('link', { name: 'Notifications' }).click();
+  await assert.doesNotReject(member.getByRole('link', { name: /awaits a response from Northshire County Council/ }).waitFor());
+  await accessible(member);
   await member.goto(`${base}/footprints/DEMO01`);
   await member.getByRole('link', { name: 'The board: who decides, and how' }).click();
   await assert.doesNotReject(member.getByRole('heading', { name: 'Northshire and Eastvale Partnership Board' }).waitFor());

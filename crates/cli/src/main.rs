@@ -1,5 +1,6 @@
-//! `footprint`: the one binary: `serve`, `stress`, `user`.
+//! `footprint`: the one binary: `serve`, `stress`, `user`, `digest`.
 
+mod digest;
 mod output;
 mod serve;
 mod stress;
@@ -25,6 +26,8 @@ enum Command {
     User(serve::UserCommand),
     /// Stress-test a plan: the distribution of the gap, P(balance) by year, what drives it.
     Stress(stress::StressArgs),
+    /// Send each person's digest of what awaits them (or print them, without an SMTP relay).
+    Digest(digest::DigestArgs),
 }
 
 fn main() -> ExitCode {
@@ -37,6 +40,7 @@ fn main() -> ExitCode {
         Command::Stress(args) => stress::run(args),
         Command::Serve(args) => serve::run(args),
         Command::User(cmd) => serve::user(cmd),
+        Command::Digest(args) => digest::run(args),
     });
     match outcome {
         Ok(code) => code,

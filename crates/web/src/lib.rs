@@ -11,6 +11,7 @@ mod cache;
 pub mod charts;
 pub mod error;
 pub mod export;
+pub mod notify;
 mod page;
 pub mod routes;
 mod security;

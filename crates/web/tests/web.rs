@@ -829,6 +829,8 @@ both!(every_route_as_every_role, async |app: &App| {
             lead_admin,
         ),
         ("GET", "/footprints/DEMO01/delivery".into(), vec![], everyone),
+        ("GET", "/account/notifications".into(), vec![], signed_in),
+        ("POST", "/account/notifications".into(), vec![("digest", "")], signed_in),
         (
             "POST",
             "/footprints/DEMO01/delivery/milestones".into(),
@@ -2821,4 +2823,188 @@ both!(delivery_shows_what_is_late_and_who_owns_it, async |app: &App| {
         .find(|a| a.id == open.id)
         .unwrap();
     assert!(done.done_on.is_some());
+});
+
+/// A local SMTP sink: accepts mail on a loopback port and keeps each message's recipients and
+/// text.
+async fn smtp_sink() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let store = got.clone();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let (r, mut w) = socket.into_split();
+                let mut lines = BufReader::new(r).lines();
+                w.write_all(b"220 sink ESMTP\r\n").await.unwrap();
+                let (mut to, mut data, mut in_data) = (String::new(), String::new(), false);
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if in_data {
+                        if line == "." {
+                            in_data = false;
+                            store.lock().unwrap().push((to.clone(), data.clone()));
+                            w.write_all(b"250 queued\r\n").await.unwrap();
+                        } else {
+                            data.push_str(&line);
+                            data.push('\n');
+                        }
+                        continue;
+                    }
+                    let upper = line.to_ascii_uppercase();
+                    let reply: &[u8] = if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+                        b"250 sink\r\n"
+                    } else if upper.starts_with("RCPT TO:") {
+                        to = line[8..].trim().trim_matches(|c| c == '<' || c == '>').to_string();
+                        b"250 ok\r\n"
+                    } else if upper.starts_with("DATA") {
+                        in_data = true;
+                        data.clear();
+                        b"354 go on\r\n"
+                    } else if upper.starts_with("QUIT") {
+                        w.write_all(b"221 bye\r\n").await.unwrap();
+                        break;
+                    } else {
+                        b"250 ok\r\n"
+                    };
+                    w.write_all(reply).await.unwrap();
+                }
+            });
+        }
+    });
+    (port, got)
+}
+
+both!(notifications_and_digests, async |app: &App| {
+    use footprint_store::notifications::Frequency;
+    use footprint_web::notify::{Mailer, send_digests};
+    let board = app.signed_in("Board member").await;
+    let public = client();
+    let (s, html) = app.get(&board, "/account/notifications").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains(
+            "Consolidate emergency surgery at Northshire General&quot; awaits a response from Northshire County Council"
+        ) || html.contains(
+            "Consolidate emergency surgery at Northshire General&#34; awaits a response from Northshire County Council"
+        ),
+        "{html}"
+    );
+    let r = public.get(app.url("/account/notifications")).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/sign-in");
+    let (s, _, html) = app
+        .post(&board, "/account/notifications", &[("digest", "hourly")])
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Choose how often you want a digest"));
+    let (s, _, _) = app.post(&board, "/account/notifications", &[("digest", "never")]).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    // Once the representative responds, the notice goes.
+    let fid = app.store.footprint_by_code("DEMO01").await.unwrap().unwrap().id;
+    let surgery = app
+        .store
+        .proposals(fid)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.title.starts_with("Consolidate"))
+        .unwrap();
+    let council = app
+        .store
+        .members(surgery.body_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.organisation == "Northshire County Council")
+        .unwrap();
+    app.post(
+        &board,
+        &format!("/footprints/DEMO01/decisions/proposals/{}/respond", surgery.id),
+        &[("member", &council.id.to_string()), ("response", "consent")],
+    )
+    .await;
+    let (_, html) = app.get(&board, "/account/notifications").await;
+    assert!(!html.contains("awaits a response from Northshire County Council"));
+    // Digests by email through a local SMTP sink: the council's representative has a late
+    // condition; people with nothing waiting get nothing; a second run sends nothing more.
+    let (port, inbox) = smtp_sink().await;
+    let mailer = Mailer::new(&format!("smtp://127.0.0.1:{port}"), "Footprint <footprint@example.org>").unwrap();
+    let today = footprint_web::routes::consultations::today();
+    let report = send_digests(
+        &app.store,
+        Frequency::Weekly,
+        Some(&mailer),
+        "http://footprint.test",
+        &today,
+    )
+    .await
+    .unwrap();
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    assert!(
+        report
+            .sent
+            .iter()
+            .any(|(to, _)| to == "eastvale-council@demo.footprint.local"),
+        "{report:?}"
+    );
+    assert!(
+        !report.sent.iter().any(|(to, _)| to == "board@demo.footprint.local"),
+        "chose never"
+    );
+    let mail = inbox.lock().unwrap().clone();
+    assert_eq!(mail.len(), report.sent.len());
+    let (_, text) = mail
+        .iter()
+        .find(|(to, _)| to == "eastvale-council@demo.footprint.local")
+        .unwrap();
+    assert!(text.contains("Subject: Footprint:"), "{text}");
+    assert!(text.contains("Take the plan to Eastvale Borough Council"), "{text}");
+    assert!(text.contains("it is late"));
+    assert!(text.contains("http://footprint.test/footprints/DEMO01/delivery#actions"));
+    let again = send_digests(
+        &app.store,
+        Frequency::Weekly,
+        Some(&mailer),
+        "http://footprint.test",
+        &today,
+    )
+    .await
+    .unwrap();
+    assert!(again.sent.is_empty());
+    assert_eq!(again.already, report.sent.len());
+    assert_eq!(inbox.lock().unwrap().len(), mail.len(), "no digest twice in a day");
+    // A relay that does not answer: the failure is reported and the digest is tried again
+    // next time; without a relay the digests are printed, not sent.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead_port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let dead = Mailer::new(&format!("smtp://127.0.0.1:{dead_port}"), "footprint@example.org").unwrap();
+    let report = send_digests(&app.store, Frequency::Weekly, Some(&dead), "http://x", "2099-01-01")
+        .await
+        .unwrap();
+    assert!(!report.failed.is_empty());
+    let ellis = app
+        .store
+        .user_by_email(&footprint_domain::person::Email::parse("eastvale-council@demo.footprint.local").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        app.store.claim_digest(ellis.id, "2099-01-01", 1).await.unwrap(),
+        "a digest that failed is not counted as sent"
+    );
+    let printed = send_digests(&app.store, Frequency::Weekly, None, "http://x", &today)
+        .await
+        .unwrap();
+    assert!(
+        printed
+            .printed
+            .iter()
+            .any(|d| d.contains("To: eastvale-council@demo.footprint.local"))
+    );
+    assert!(Mailer::new("http://x", "a@b.c").is_err());
+    assert!(Mailer::new("smtp://x:y", "a@b.c").is_err());
+    assert!(Mailer::new("smtp://x:25", "not an address").is_err());
 });

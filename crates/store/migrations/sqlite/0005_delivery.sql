@@ -23,3 +23,15 @@ CREATE TABLE benefits_realised (
     recorded_by   TEXT NOT NULL,
     PRIMARY KEY (footprint_id, initiative_id, year)
 );
+
+-- Notifications: how often each person wants a digest of what awaits them, and the digests
+-- sent (one per person per day at most, however often the digest job runs).
+ALTER TABLE users ADD COLUMN digest TEXT NOT NULL DEFAULT 'weekly' CHECK (digest IN ('daily', 'weekly', 'never'));
+
+CREATE TABLE digests_sent (
+    user_id INTEGER NOT NULL REFERENCES users (id),
+    sent_on TEXT NOT NULL,
+    items   INTEGER NOT NULL,
+    sent_at INTEGER NOT NULL,
+    PRIMARY KEY (user_id, sent_on)
+);

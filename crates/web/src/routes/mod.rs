@@ -15,6 +15,7 @@ pub mod footprints;
 pub mod governance;
 pub mod health;
 pub mod initiatives;
+pub mod notifications;
 pub mod organisations;
 pub mod people;
 pub mod plans;
@@ -50,6 +51,7 @@ pub fn router(state: AppState) -> Router {
         .merge(vcs::router())
         .merge(governance::router())
         .merge(delivery::router())
+        .merge(notifications::router())
         .merge(account::router())
         .merge(admin::router())
         .merge(health::router())

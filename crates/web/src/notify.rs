@@ -1,0 +1,241 @@
+//! Notifications: what awaits a person, worked out from the records each time (so a notice
+//! goes away when the thing is done): a proposal awaiting their organisation's response, an
+//! action of theirs due soon or late, a consultation of their footprint closing soon. The same
+//! list makes each person's digest, sent by email when SMTP is configured.
+
+use std::collections::HashMap;
+
+use footprint_domain::access::{Action, can};
+use footprint_domain::consultation::{Stage, days_between, long_date};
+use footprint_store::notifications::Frequency;
+use footprint_store::users::User;
+use footprint_store::{Store, StoreError};
+use lettre::message::{Mailbox, header::ContentType};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+/// Days ahead an action's due date shows.
+pub const ACTION_NOTICE_DAYS: i64 = 14;
+/// Days ahead a consultation's closing date shows.
+pub const CONSULTATION_NOTICE_DAYS: i64 = 7;
+
+/// Something that awaits a person.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Notice {
+    /// `proposal`, `action` or `consultation`.
+    pub kind: &'static str,
+    /// In words.
+    pub text: String,
+    /// Where to act on it (a path on the site).
+    pub href: String,
+    /// Whether it is late.
+    pub late: bool,
+}
+
+/// A footprint's code, remembered.
+async fn code_of(store: &Store, codes: &mut HashMap<i64, String>, id: i64) -> Result<String, StoreError> {
+    if let Some(c) = codes.get(&id) {
+        return Ok(c.clone());
+    }
+    let c = store.footprint(id).await?.map(|f| f.code).unwrap_or_default();
+    codes.insert(id, c.clone());
+    Ok(c)
+}
+
+/// What awaits `user` on `today` (`YYYY-MM-DD`).
+pub async fn notices(store: &Store, user: &User, today: &str) -> Result<Vec<Notice>, StoreError> {
+    let mut out = Vec::new();
+    let mut codes: HashMap<i64, String> = HashMap::new();
+    // Proposals awaiting a response from an organisation this person speaks for.
+    for (body_id, member) in store.memberships(user.id).await? {
+        let Some(body) = store.body(body_id).await? else {
+            continue;
+        };
+        for meeting in store.meetings(body_id).await? {
+            if meeting.closed_at.is_some() {
+                continue;
+            }
+            for p in store.agenda(meeting.id).await? {
+                if p.decided {
+                    continue;
+                }
+                let responses = store.proposal_responses(p.id).await?;
+                if responses.iter().any(|r| r.member_id == member.id) {
+                    continue;
+                }
+                let code = code_of(store, &mut codes, body.footprint_id).await?;
+                out.push(Notice {
+                    kind: "proposal",
+                    text: format!(
+                        "\"{}\" awaits a response from {} ({}, {})",
+                        p.title,
+                        member.organisation,
+                        meeting.title,
+                        long_date(&meeting.held_on)
+                    ),
+                    href: format!("/footprints/{code}/decisions/proposals/{}", p.id),
+                    late: false,
+                });
+            }
+        }
+    }
+    // Actions this person owns that are due soon or late.
+    for a in store.actions_owned(user.id).await? {
+        let days = days_between(today, &a.due_on).unwrap_or(0);
+        if days > ACTION_NOTICE_DAYS {
+            continue;
+        }
+        let code = code_of(store, &mut codes, a.footprint_id).await?;
+        let what = if a.kind == "condition" { "Condition" } else { "Action" };
+        out.push(Notice {
+            kind: "action",
+            text: if days < 0 {
+                format!("{what} \"{}\" was due on {}: it is late", a.title, long_date(&a.due_on))
+            } else {
+                format!("{what} \"{}\" is due on {}", a.title, long_date(&a.due_on))
+            },
+            href: format!("/footprints/{code}/delivery#actions"),
+            late: days < 0,
+        });
+    }
+    // Consultations closing soon in footprints whose consultations this person analyses.
+    let actor = store.actor(user).await?;
+    for (c, code, _, _) in store.published_consultations().await? {
+        if !can(&actor, Action::AnalyseResponses(c.footprint_id)) || c.stage(today) != Stage::Open {
+            continue;
+        }
+        let days = days_between(today, &c.closes_on).unwrap_or(i64::MAX);
+        if days <= CONSULTATION_NOTICE_DAYS {
+            out.push(Notice {
+                kind: "consultation",
+                text: format!("The consultation \"{}\" closes on {}", c.title, long_date(&c.closes_on)),
+                href: format!("/footprints/{code}/consultations/{}/analysis", c.id),
+                late: false,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// A digest as plain text: the notices with full links.
+pub fn digest_text(user: &User, notices: &[Notice], site: &str) -> String {
+    let mut s = format!(
+        "Dear {},\n\nThis is what awaits you in Footprint:\n\n",
+        user.display_name
+    );
+    for n in notices {
+        s.push_str(&format!("- {}\n  {}{}\n", n.text, site.trim_end_matches('/'), n.href));
+    }
+    s.push_str(&format!(
+        "\nYou receive this digest because of your notification settings. Change them at {}/account/notifications\n",
+        site.trim_end_matches('/')
+    ));
+    s
+}
+
+/// How to send mail: an SMTP relay (`smtp://host:port`, for a relay on this host or private
+/// network that handles onward delivery) and the sender's address.
+#[derive(Debug, Clone)]
+pub struct Mailer {
+    host: String,
+    port: u16,
+    from: Mailbox,
+}
+
+impl Mailer {
+    /// From an `smtp://host:port` URL and a sender address.
+    pub fn new(url: &str, from: &str) -> Result<Mailer, String> {
+        let rest = url
+            .strip_prefix("smtp://")
+            .ok_or_else(|| format!("the SMTP URL must look like smtp://host:port, not {url:?}"))?;
+        let rest = rest.trim_end_matches('/');
+        let (host, port) = match rest.rsplit_once(':') {
+            Some((h, p)) => (
+                h.to_string(),
+                p.parse::<u16>()
+                    .map_err(|_| format!("the port in the SMTP URL {url:?} is not a number"))?,
+            ),
+            None => (rest.to_string(), 25),
+        };
+        if host.is_empty() {
+            return Err(format!("the SMTP URL {url:?} names no host"));
+        }
+        let from: Mailbox = from
+            .parse()
+            .map_err(|e| format!("the sender address {from:?} is not an email address: {e}"))?;
+        Ok(Mailer { host, port, from })
+    }
+
+    /// Sends one plain-text message.
+    pub async fn send(&self, to: &str, subject: &str, body: String) -> Result<(), String> {
+        let to: Mailbox = to.parse().map_err(|e| format!("{to:?} is not an email address: {e}"))?;
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(subject)
+            .header(ContentType::TEXT_PLAIN)
+            .body(body)
+            .map_err(|e| e.to_string())?;
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&self.host)
+            .port(self.port)
+            .timeout(Some(std::time::Duration::from_secs(30)))
+            .build();
+        transport.send(message).await.map(|_| ()).map_err(|e| e.to_string())
+    }
+}
+
+/// What a digest run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DigestReport {
+    /// People whose digest was sent (or, without a mailer, printed): (email, items).
+    pub sent: Vec<(String, usize)>,
+    /// People with nothing waiting.
+    pub empty: usize,
+    /// People already sent today's digest.
+    pub already: usize,
+    /// Failures: (email, why). Their digests are tried again on the next run.
+    pub failed: Vec<(String, String)>,
+    /// The digests as text, when there is no mailer (to print).
+    pub printed: Vec<String>,
+}
+
+/// Sends the digest to everyone who wants one this often and has something waiting; with no
+/// mailer, gathers the digests as text instead (and records nothing as sent).
+pub async fn send_digests(
+    store: &Store,
+    frequency: Frequency,
+    mailer: Option<&Mailer>,
+    site: &str,
+    today: &str,
+) -> Result<DigestReport, StoreError> {
+    let mut report = DigestReport::default();
+    for user in store.digest_recipients(frequency).await? {
+        let items = notices(store, &user, today).await?;
+        if items.is_empty() {
+            report.empty += 1;
+            continue;
+        }
+        let text = digest_text(&user, &items, site);
+        let Some(mailer) = mailer else {
+            report.printed.push(format!("To: {}\n\n{text}", user.email));
+            report.sent.push((user.email.clone(), items.len()));
+            continue;
+        };
+        if !store.claim_digest(user.id, today, items.len() as i64).await? {
+            report.already += 1;
+            continue;
+        }
+        let subject = format!(
+            "Footprint: {} {} awaiting you",
+            items.len(),
+            if items.len() == 1 { "thing" } else { "things" }
+        );
+        match mailer.send(&user.email, &subject, text).await {
+            Ok(()) => report.sent.push((user.email.clone(), items.len())),
+            Err(e) => {
+                store.release_digest(user.id, today).await?;
+                report.failed.push((user.email.clone(), e));
+            }
+        }
+    }
+    Ok(report)
+}
