@@ -597,6 +597,24 @@ async fn meeting_in(conn: &mut sqlx::AnyConnection, id: i64) -> Result<Meeting> 
         .ok_or(StoreError::NotFound("That meeting"))
 }
 
+/// A meeting read for a change that depends on whether it has closed: on PostgreSQL the row is
+/// locked until the transaction ends, so a response, a scheduling and the closing cannot
+/// interleave (SQLite's write transactions are already one at a time).
+async fn meeting_for_update(conn: &mut sqlx::AnyConnection, backend: crate::Backend, id: i64) -> Result<Meeting> {
+    let sql = match backend {
+        crate::Backend::Postgres => "SELECT * FROM meetings WHERE id = $1 FOR UPDATE",
+        crate::Backend::Sqlite => "SELECT * FROM meetings WHERE id = $1",
+    };
+    sqlx::query(sql)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .as_ref()
+        .map(meeting)
+        .transpose()?
+        .ok_or(StoreError::NotFound("That meeting"))
+}
+
 async fn members_in(conn: &mut sqlx::AnyConnection, body_id: i64) -> Result<Vec<Member>> {
     sqlx::query(concat!(
         member_query!(),
@@ -1372,7 +1390,7 @@ impl Store {
         }
         let summary = match meeting_id {
             Some(m) => {
-                let meeting = meeting_in(&mut tx, m).await?;
+                let meeting = meeting_for_update(&mut tx, self.backend(), m).await?;
                 if meeting.body_id != p.body_id {
                     return Err(conflict(
                         "meeting",
@@ -1495,7 +1513,7 @@ impl Store {
                 "This proposal is not on a meeting's agenda yet: responses open when it is",
             ));
         };
-        let m = meeting_in(&mut tx, meeting_id).await?;
+        let m = meeting_for_update(&mut tx, self.backend(), meeting_id).await?;
         if let Some(closed) = m.closed_at {
             return Err(conflict(
                 "response",
@@ -1584,7 +1602,7 @@ impl Store {
         packs: &BTreeMap<i64, Value>,
     ) -> Result<Closed> {
         let mut tx = self.write().await?;
-        let m = meeting_in(&mut tx, meeting_id).await?;
+        let m = meeting_for_update(&mut tx, self.backend(), meeting_id).await?;
         if m.closed_at.is_some() {
             return Err(conflict("meeting", "This meeting is already closed"));
         }

@@ -927,6 +927,53 @@ both_backends!(governance_decides_by_the_body_s_rule, |store: Store| async move 
         .unwrap();
     assert_eq!(closed.decided[0].2, Outcome::ConsentMissing);
     assert_eq!(store.decision(d.id).await.unwrap().unwrap().superseded_by, None);
+    // With the council's consent the revision is carried and the first decision is superseded
+    // (once: nothing else may supersede it).
+    let m3 = store
+        .create_meeting(
+            &who,
+            body,
+            &MeetingInput {
+                held_on: "2017-09-25".into(),
+                title: "September board".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let mut third = input("Pooled care budget, agreed", &["social-care"]);
+    third.supersedes_id = Some(d.id);
+    let third = store.create_proposal(&who, wy, &third).await.unwrap();
+    store.schedule_proposal(&who, third, Some(m3)).await.unwrap();
+    for (i, m) in member_ids.iter().enumerate() {
+        store
+            .respond_to_proposal(&who, people[i], third, *m, &Response::Consent)
+            .await
+            .unwrap();
+    }
+    let closed = store
+        .close_meeting(&who, m3, "", "2017-09-25", &BTreeMap::new())
+        .await
+        .unwrap();
+    assert_eq!(closed.decided[0].2, Outcome::Carried);
+    let later = closed.decided[0].1;
+    let first = store.decision(d.id).await.unwrap().unwrap();
+    assert_eq!(first.superseded_by, Some(later));
+    assert_eq!(
+        first.outcome,
+        Outcome::Carried,
+        "the superseded decision itself is unchanged"
+    );
+    assert_eq!(store.decision(later).await.unwrap().unwrap().supersedes_id, Some(d.id));
+    let mut fourth = input("Yet another", &[]);
+    fourth.supersedes_id = Some(d.id);
+    assert!(matches!(
+        store.create_proposal(&who, wy, &fourth).await,
+        Err(StoreError::Conflict {
+            field: "supersedes",
+            ..
+        })
+    ));
     // Closing twice is refused.
     assert!(
         store
