@@ -709,6 +709,7 @@ both!(every_route_as_every_role, async |app: &App| {
             vec![],
             lead_admin,
         ),
+        ("GET", "/api/v1/footprints/DEMO01/decisions".into(), vec![], everyone),
         ("GET", "/api/v1/organisations".into(), vec![], everyone),
         ("GET", format!("/api/v1/organisations/{org}"), vec![], everyone),
         ("JSON", "/api/v1/organisations".into(), vec![], lead_admin),
@@ -2452,6 +2453,22 @@ both!(a_board_decides_and_the_public_can_see, async |app: &App| {
     assert!(
         feed.contains("Eastvale Borough Council (The council&#39;s cabinet")
             || feed.contains("Eastvale Borough Council (The council's cabinet")
+    );
+    // The same register as JSON.
+    let v: serde_json::Value = public
+        .get(app.url("/api/v1/footprints/DEMO01/decisions"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let list = v["decisions"].as_array().unwrap();
+    let hidden = list.iter().find(|d| d["confidential"] == true).unwrap();
+    assert!(hidden.get("title").is_none(), "{hidden}");
+    assert!(
+        list.iter()
+            .any(|d| d["dissented"][0]["organisation"] == "Eastvale Borough Council")
     );
     // The surgery proposal's pack: stress effect, engagement, NHS England's tests with a gap.
     let path = format!("/footprints/DEMO01/decisions/proposals/{surgery}");

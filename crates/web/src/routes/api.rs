@@ -27,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/footprints/{code}", get(one_footprint))
         .route("/footprints/{code}/partners", get(partners).post(add_partner))
         .route("/footprints/{code}/partners/{organisation}", delete(remove_partner))
+        .route("/footprints/{code}/decisions", get(decisions))
         .route("/organisations", get(organisations).post(create_organisation))
         .route("/organisations/{id}", get(one_organisation))
         .fallback(|| async { ApiError(AppError::NotFound) })
@@ -60,6 +61,37 @@ async fn one_footprint(State(state): State<AppState>, Path(code): Path<String>) 
 async fn partners(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<Value>, ApiError> {
     let f = footprint(&state, &code).await?;
     Ok(Json(json!({ "partners": state.store.partners(f.id).await? })))
+}
+
+/// The decision register: a confidential decision says only when it was taken and by which
+/// body, unless the caller may read it.
+async fn decisions(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(code): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let f = footprint(&state, &code).await?;
+    let readers = crate::routes::governance::confidential_readers(&state, &viewer, &f).await?;
+    let list: Vec<Value> = state
+        .store
+        .decisions(f.id)
+        .await?
+        .into_iter()
+        .map(|d| {
+            let href = format!("/footprints/{}/decisions/{}", f.code, d.id);
+            if d.confidential && !readers.get(&d.body_id).copied().unwrap_or(false) {
+                json!({"id": d.id, "decided_on": d.decided_on, "body": d.body, "confidential": true,
+                       "supersedes_id": d.supersedes_id, "superseded_by": d.superseded_by, "href": href})
+            } else {
+                json!({"id": d.id, "decided_on": d.decided_on, "body": d.body, "confidential": d.confidential,
+                       "title": d.title, "outcome": d.outcome.label(), "reasons": d.reasons, "agreed": d.agreed,
+                       "dissented": d.dissented.iter().map(|(o, why)| json!({"organisation": o, "reason": why})).collect::<Vec<_>>(),
+                       "abstained": d.abstained, "supersedes_id": d.supersedes_id, "superseded_by": d.superseded_by,
+                       "href": href})
+            }
+        })
+        .collect();
+    Ok(Json(json!({ "decisions": list })))
 }
 
 #[derive(serde::Deserialize)]

@@ -24,6 +24,15 @@ pub fn document() -> Value {
                     "error": {"type": "string"}, "message": {"type": "string"},
                     "fields": {"type": "array", "items": {"type": "object", "required": ["field", "message"],
                         "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}}}},
+                "Decision": {"type": "object", "required": ["id", "decided_on", "body", "confidential", "supersedes_id", "superseded_by", "href"], "properties": {
+                    "id": {"type": "integer"}, "decided_on": {"type": "string", "format": "date"}, "body": {"type": "string"},
+                    "confidential": {"type": "boolean"}, "title": {"type": "string"},
+                    "outcome": {"type": "string", "enum": ["Carried", "Not carried", "Blocked", "No quorum", "Required consent missing"]},
+                    "reasons": {"type": "array", "items": {"type": "string"}}, "agreed": {"type": "array", "items": {"type": "string"}},
+                    "dissented": {"type": "array", "items": {"type": "object", "required": ["organisation", "reason"],
+                        "properties": {"organisation": {"type": "string"}, "reason": {"type": "string"}}}},
+                    "abstained": {"type": "array", "items": {"type": "string"}},
+                    "supersedes_id": {"type": ["integer", "null"]}, "superseded_by": {"type": ["integer", "null"]}, "href": {"type": "string"}}},
                 "Footprint": {"type": "object", "required": ["id", "code", "name", "region", "reference", "demo"], "properties": {
                     "id": {"type": "integer"}, "code": {"type": "string"}, "name": {"type": "string"},
                     "region": {"type": "string"}, "reference": {"type": "boolean"}, "demo": {"type": "boolean"}}},
@@ -64,6 +73,10 @@ pub fn document() -> Value {
                 "parameters": [code, {"name": "organisation", "in": "path", "required": true, "schema": {"type": "integer"}}],
                 "responses": {"204": {"description": "Removed"}, "401": err("Sign in needed or token not accepted"),
                     "403": err("Not allowed"), "404": err("No such footprint or partner")}}},
+            "/footprints/{code}/decisions": {"get": {"summary": "A footprint's decision register, newest first (a confidential decision gives only its date, body and links unless the caller may read it)",
+                "parameters": [code], "responses": {"200": {"description": "The decisions", "content": {"application/json": {"schema": {"type": "object",
+                    "required": ["decisions"], "properties": {"decisions": {"type": "array", "items": {"$ref": "#/components/schemas/Decision"}}}}}}},
+                    "404": err("No such footprint")}}},
             "/organisations": {
                 "get": {"summary": "Every organisation", "responses": {"200": {"description": "The organisations", "content": {"application/json": {
                     "schema": {"type": "object", "required": ["organisations"], "properties": {
