@@ -223,6 +223,20 @@ test('everything works without JavaScript', async () => {
   await visitor.getByLabel('Place for: B: keep both emergency departments as they are').selectOption('3');
   await visitor.getByRole('button', { name: 'Send my response' }).click();
   await assert.doesNotReject(visitor.getByRole('heading', { name: 'Response received' }).waitFor());
+  // A contributor drafts a proposal for decision without JavaScript; its pack is worked out.
+  const staff = await (await browser.newContext({ javaScriptEnabled: false })).newPage();
+  await signIn(staff, 'Footprint contributor');
+  await staff.goto(`${base}/footprints/DEMO01/decisions/propose`);
+  await staff.getByLabel('Title').fill('Open the stroke unit six months later');
+  await staff.getByLabel('What is proposed').fill('Open the hyper-acute stroke unit in April 2019 rather than October 2018.');
+  await staff.getByLabel('Why', { exact: true }).fill('Two consultant stroke physicians are still to be recruited.');
+  await staff.getByRole('checkbox', { name: 'Workforce', exact: true }).check();
+  await staff.getByRole('checkbox', { name: 'Hyperacute stroke services' }).check();
+  await staff.getByRole('radio', { name: 'They start later by the months below' }).check();
+  await staff.getByLabel('Share (per cent) or delay (months)').fill('6');
+  await staff.getByRole('button', { name: 'Save the proposal' }).click();
+  await staff.waitForURL(/decisions\/proposals\/\d+$/);
+  await assert.doesNotReject(staff.getByText(/If carried, the chance the footprint balances its books/).waitFor());
 });
 
 test('overlaps show on the footprint page, and the audit log is readable', async () => {
