@@ -44,6 +44,8 @@ pub struct Document {
     pub confidential: bool,
     /// The governance proposal it is a paper of, if any.
     pub proposal_id: Option<i64>,
+    /// The governance body it belongs to, if any.
+    pub body_id: Option<i64>,
     /// Its part in governance: `terms-of-reference`, `memorandum`, `paper`, `minutes`, or empty.
     pub role: String,
 }
@@ -170,13 +172,14 @@ pub(crate) fn document(row: &AnyRow) -> Result<Document> {
         size: row.try_get("size")?,
         confidential: row.try_get::<i64, _>("confidential")? != 0,
         proposal_id: row.try_get("proposal_id")?,
+        body_id: row.try_get("body_id")?,
         role: row.try_get("role")?,
     })
 }
 
 macro_rules! document_columns {
     () => {
-        "id, footprint_id, consultation_id, title, url, file_name, content_type, size, confidential, proposal_id, role"
+        "id, footprint_id, consultation_id, title, url, file_name, content_type, size, confidential, proposal_id, body_id, role"
     };
 }
 

@@ -100,8 +100,10 @@ pub struct Meeting {
     pub place: String,
     /// The agenda in words (the proposals on it are listed with it).
     pub agenda: String,
-    /// The minutes, once written.
+    /// The minutes, once written (public).
     pub minutes: String,
+    /// The minutes of confidential items (for members and national assurance).
+    pub confidential_minutes: String,
     /// When it closed (ms since 1970): no responses after.
     pub closed_at: Option<i64>,
 }
@@ -390,6 +392,7 @@ fn meeting(row: &AnyRow) -> Result<Meeting> {
         place: row.try_get("place")?,
         agenda: row.try_get("agenda")?,
         minutes: row.try_get("minutes")?,
+        confidential_minutes: row.try_get("confidential_minutes")?,
         closed_at: row.try_get("closed_at")?,
     })
 }
@@ -613,6 +616,21 @@ async fn meeting_for_update(conn: &mut sqlx::AnyConnection, backend: crate::Back
         .map(meeting)
         .transpose()?
         .ok_or(StoreError::NotFound("That meeting"))
+}
+
+/// Whether a person belongs to a footprint: on the staff of a partner organisation, or holding a
+/// role in it.
+async fn of_footprint(conn: &mut sqlx::AnyConnection, footprint_id: i64, user_id: i64) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM users u WHERE u.id = $1 AND u.active = 1 AND ( \
+           EXISTS (SELECT 1 FROM footprint_partners p WHERE p.footprint_id = $2 AND p.organisation_id = u.organisation_id) \
+           OR EXISTS (SELECT 1 FROM footprint_roles r WHERE r.footprint_id = $2 AND r.user_id = u.id))",
+    )
+    .bind(user_id)
+    .bind(footprint_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(n > 0)
 }
 
 async fn members_in(conn: &mut sqlx::AnyConnection, body_id: i64) -> Result<Vec<Member>> {
@@ -875,14 +893,13 @@ impl Store {
             ));
         };
         for (field, user) in [("representative", representative), ("deputy", deputy)] {
-            if let Some(u) = user {
-                let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE id = $1")
-                    .bind(u)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                if exists.is_none() {
-                    return Err(conflict(field, "Choose a person who has an account"));
-                }
+            if let Some(u) = user
+                && !of_footprint(&mut tx, b.footprint_id, u).await?
+            {
+                return Err(conflict(
+                    field,
+                    "Choose a person of one of the footprint's partner organisations or with a role in the footprint",
+                ));
             }
         }
         let id: i64 = sqlx::query_scalar(
@@ -977,36 +994,61 @@ impl Store {
         subject: &str,
         member_ids: &[i64],
     ) -> Result<()> {
-        governance::parse_subjects(&[subject.to_string()]).map_err(|e| conflict("subject", e.0))?;
+        self.set_all_required_consents(who, body_id, &[(subject.to_string(), member_ids.to_vec())])
+            .await
+    }
+
+    /// Sets the members whose consent each of several subjects needs, in one transaction:
+    /// either every subject is changed or none.
+    pub async fn set_all_required_consents(
+        &self,
+        who: &Who,
+        body_id: i64,
+        subjects: &[(String, Vec<i64>)],
+    ) -> Result<()> {
+        let keys: Vec<String> = subjects.iter().map(|(s, _)| s.clone()).collect();
+        governance::parse_subjects(&keys).map_err(|e| conflict("subject", e.0))?;
         let mut tx = self.write().await?;
         let b = body_in(&mut tx, body_id).await?;
         let members = members_in(&mut tx, body_id).await?;
-        for m in member_ids {
-            if !members.iter().any(|x| x.id == *m) {
-                return Err(conflict("members", "Choose members of this body"));
-            }
-        }
         let before = required_in(&mut tx, body_id).await?;
-        sqlx::query("DELETE FROM required_consents WHERE body_id = $1 AND subject = $2")
-            .bind(body_id)
-            .bind(subject)
-            .execute(&mut *tx)
-            .await?;
-        for m in member_ids {
-            sqlx::query(
-                "INSERT INTO required_consents (body_id, subject, member_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-            )
-            .bind(body_id)
-            .bind(subject)
-            .bind(m)
-            .execute(&mut *tx)
-            .await?;
+        let mut summaries = Vec::new();
+        for (subject, member_ids) in subjects {
+            for m in member_ids {
+                if !members.iter().any(|x| x.id == *m) {
+                    return Err(conflict("members", "Choose members of this body"));
+                }
+            }
+            sqlx::query("DELETE FROM required_consents WHERE body_id = $1 AND subject = $2")
+                .bind(body_id)
+                .bind(subject)
+                .execute(&mut *tx)
+                .await?;
+            for m in member_ids {
+                sqlx::query(
+                    "INSERT INTO required_consents (body_id, subject, member_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                )
+                .bind(body_id)
+                .bind(subject)
+                .bind(m)
+                .execute(&mut *tx)
+                .await?;
+            }
+            let names: Vec<&str> = members
+                .iter()
+                .filter(|m| member_ids.contains(&m.id))
+                .map(|m| m.organisation.as_str())
+                .collect();
+            summaries.push(if names.is_empty() {
+                format!("on {}, no member's consent", governance::subject_label(subject))
+            } else {
+                format!(
+                    "on {}, the consent of {}",
+                    governance::subject_label(subject),
+                    names.join(", ")
+                )
+            });
         }
-        let names: Vec<&str> = members
-            .iter()
-            .filter(|m| member_ids.contains(&m.id))
-            .map(|m| m.organisation.as_str())
-            .collect();
         record(
             &mut tx,
             who,
@@ -1015,22 +1057,9 @@ impl Store {
                 entity: "body",
                 entity_id: body_id.to_string(),
                 footprint_id: Some(b.footprint_id),
-                summary: if names.is_empty() {
-                    format!(
-                        "On {}, {} needs no member's consent",
-                        governance::subject_label(subject),
-                        b.name
-                    )
-                } else {
-                    format!(
-                        "On {}, {} needs the consent of {}",
-                        governance::subject_label(subject),
-                        b.name,
-                        names.join(", ")
-                    )
-                },
+                summary: format!("{} needs {}", b.name, summaries.join("; ")),
                 before: Some(json!(before)),
-                after: Some(json!({"subject": subject, "members": member_ids})),
+                after: Some(json!(subjects)),
             },
         )
         .await?;
@@ -1064,15 +1093,22 @@ impl Store {
                 };
                 (body.footprint_id, Some(b), None, None, role, false)
             }
-            GovernanceDocument::Minutes(m) | GovernanceDocument::MeetingPaper(m) => {
+            GovernanceDocument::Minutes {
+                meeting: m,
+                confidential,
+            }
+            | GovernanceDocument::MeetingPaper {
+                meeting: m,
+                confidential,
+            } => {
                 let meeting = meeting_in(&mut tx, m).await?;
                 let body = body_in(&mut tx, meeting.body_id).await?;
-                let role = if matches!(attach, GovernanceDocument::Minutes(_)) {
+                let role = if matches!(attach, GovernanceDocument::Minutes { .. }) {
                     "minutes"
                 } else {
                     "paper"
                 };
-                (body.footprint_id, Some(body.id), Some(m), None, role, false)
+                (body.footprint_id, Some(body.id), Some(m), None, role, confidential)
             }
             GovernanceDocument::ProposalPaper(p) => {
                 let proposal = proposal_in(&mut tx, p).await?;
@@ -1107,17 +1143,17 @@ impl Store {
 
     /// A body's documents (terms of reference, memoranda), oldest first.
     pub async fn body_documents(&self, body_id: i64) -> Result<Vec<Document>> {
-        self.documents_where("SELECT id, footprint_id, consultation_id, title, url, file_name, content_type, size, confidential, proposal_id, role FROM documents WHERE body_id = $1 AND meeting_id IS NULL AND proposal_id IS NULL ORDER BY id", body_id).await
+        self.documents_where("SELECT id, footprint_id, consultation_id, title, url, file_name, content_type, size, confidential, proposal_id, body_id, role FROM documents WHERE body_id = $1 AND meeting_id IS NULL AND proposal_id IS NULL ORDER BY id", body_id).await
     }
 
     /// A meeting's papers and minutes (not its proposals' papers), oldest first.
     pub async fn meeting_documents(&self, meeting_id: i64) -> Result<Vec<Document>> {
-        self.documents_where("SELECT id, footprint_id, consultation_id, title, url, file_name, content_type, size, confidential, proposal_id, role FROM documents WHERE meeting_id = $1 AND proposal_id IS NULL ORDER BY id", meeting_id).await
+        self.documents_where("SELECT id, footprint_id, consultation_id, title, url, file_name, content_type, size, confidential, proposal_id, body_id, role FROM documents WHERE meeting_id = $1 AND proposal_id IS NULL ORDER BY id", meeting_id).await
     }
 
     /// A proposal's papers, oldest first.
     pub async fn proposal_documents(&self, proposal_id: i64) -> Result<Vec<Document>> {
-        self.documents_where("SELECT id, footprint_id, consultation_id, title, url, file_name, content_type, size, confidential, proposal_id, role FROM documents WHERE proposal_id = $1 ORDER BY id", proposal_id).await
+        self.documents_where("SELECT id, footprint_id, consultation_id, title, url, file_name, content_type, size, confidential, proposal_id, body_id, role FROM documents WHERE proposal_id = $1 ORDER BY id", proposal_id).await
     }
 
     async fn documents_where(&self, sql: &'static str, id: i64) -> Result<Vec<Document>> {
@@ -1269,6 +1305,12 @@ impl Store {
                     "Choose a decision of this footprint to supersede",
                 ));
             }
+            if row.try_get::<String, _>("outcome")? != "carried" {
+                return Err(conflict(
+                    "supersedes",
+                    format!("Decision {d} was not carried: there is nothing to supersede"),
+                ));
+            }
             if row.try_get::<i64, _>("later")? > 0 {
                 return Err(conflict(
                     "supersedes",
@@ -1372,7 +1414,22 @@ impl Store {
     /// it is.
     pub async fn schedule_proposal(&self, who: &Who, id: i64, meeting_id: Option<i64>) -> Result<()> {
         let mut tx = self.write().await?;
+        // Lock the meeting the proposal is on and the one it goes to (in id order, so that two
+        // moves in opposite directions cannot deadlock), then read the proposal as it now is.
+        let current = proposal_in(&mut tx, id).await?.meeting_id;
+        let mut locks: Vec<i64> = current.into_iter().chain(meeting_id).collect();
+        locks.sort_unstable();
+        locks.dedup();
+        for m in locks {
+            meeting_for_update(&mut tx, self.backend(), m).await?;
+        }
         let p = proposal_in(&mut tx, id).await?;
+        if p.meeting_id != current {
+            return Err(conflict(
+                "meeting",
+                "The proposal was moved by someone else just now: reload the page and try again",
+            ));
+        }
         if p.decided {
             return Err(conflict("meeting", "This proposal is decided"));
         }
@@ -1390,7 +1447,7 @@ impl Store {
         }
         let summary = match meeting_id {
             Some(m) => {
-                let meeting = meeting_for_update(&mut tx, self.backend(), m).await?;
+                let meeting = meeting_in(&mut tx, m).await?;
                 if meeting.body_id != p.body_id {
                     return Err(conflict(
                         "meeting",
@@ -1514,6 +1571,13 @@ impl Store {
             ));
         };
         let m = meeting_for_update(&mut tx, self.backend(), meeting_id).await?;
+        let p = proposal_in(&mut tx, proposal_id).await?;
+        if p.meeting_id != Some(meeting_id) || p.decided {
+            return Err(conflict(
+                "response",
+                "The proposal was moved or decided just now: reload the page to see where it stands",
+            ));
+        }
         if let Some(closed) = m.closed_at {
             return Err(conflict(
                 "response",
@@ -1589,7 +1653,7 @@ impl Store {
         responses_in(&mut conn, proposal_id).await
     }
 
-    /// Closes a meeting with its minutes: for each proposal on its agenda the body's rule is
+    /// Closes a meeting with its minutes (public, and confidential): for each proposal on its agenda the body's rule is
     /// applied to the responses. A proposal that reached its quorum gets a final decision, with
     /// `packs` (proposal id → the decision pack as it stands); one that did not leaves the agenda
     /// with the reason. All in one transaction: either every decision is recorded or none.
@@ -1597,7 +1661,7 @@ impl Store {
         &self,
         who: &Who,
         meeting_id: i64,
-        minutes: &str,
+        minutes: (&str, &str),
         today: &str,
         packs: &BTreeMap<i64, Value>,
     ) -> Result<Closed> {
@@ -1631,6 +1695,15 @@ impl Store {
         .iter()
         .map(proposal)
         .collect::<Result<_>>()?;
+        if let Some(p) = agenda.iter().find(|p| !p.decided && !packs.contains_key(&p.id)) {
+            return Err(conflict(
+                "meeting",
+                format!(
+                    "\"{}\" was put on the agenda while the meeting was being closed: close the meeting again",
+                    p.title
+                ),
+            ));
+        }
         let now = now_ms();
         let mut closed = Closed::default();
         for p in agenda.iter().filter(|p| !p.decided) {
@@ -1665,7 +1738,7 @@ impl Store {
             } else {
                 None
             };
-            let pack = packs.get(&p.id).cloned().unwrap_or_else(|| json!({}));
+            let pack = packs.get(&p.id).cloned().unwrap_or_default();
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO decisions (footprint_id, body_id, meeting_id, proposal_id, decided_on, title, outcome, record, \
                  confidential, supersedes_id, pack, created_at, created_by) \
@@ -1714,9 +1787,10 @@ impl Store {
             .await?;
             closed.decided.push((p.id, id, d.outcome));
         }
-        sqlx::query("UPDATE meetings SET closed_at = $1, minutes = $2 WHERE id = $3")
+        sqlx::query("UPDATE meetings SET closed_at = $1, minutes = $2, confidential_minutes = $3 WHERE id = $4")
             .bind(now)
-            .bind(minutes.trim())
+            .bind(minutes.0.trim())
+            .bind(minutes.1.trim())
             .bind(meeting_id)
             .execute(&mut *tx)
             .await?;
@@ -1736,7 +1810,7 @@ impl Store {
                     closed.not_decided.len()
                 ),
                 before: None,
-                after: Some(json!({"minutes": minutes.trim()})),
+                after: Some(json!({"minutes": minutes.0.trim(), "confidential_minutes": !minutes.1.trim().is_empty()})),
             },
         )
         .await?;
@@ -1810,6 +1884,29 @@ impl Store {
             ));
         }
         let mut tx = self.write().await?;
+        if let Some(o) = a.organisation_id {
+            let partner: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM footprint_partners WHERE footprint_id = $1 AND organisation_id = $2",
+            )
+            .bind(footprint_id)
+            .bind(o)
+            .fetch_one(&mut *tx)
+            .await?;
+            if partner == 0 {
+                return Err(conflict(
+                    "organisation",
+                    "Choose one of the footprint's partner organisations",
+                ));
+            }
+        }
+        if let Some(u) = a.owner_id
+            && !of_footprint(&mut tx, footprint_id, u).await?
+        {
+            return Err(conflict(
+                "owner",
+                "Choose a person of one of the footprint's partner organisations or with a role in the footprint",
+            ));
+        }
         if let Some(d) = a.decision_id {
             let f: Option<i64> = sqlx::query_scalar("SELECT footprint_id FROM decisions WHERE id = $1")
                 .bind(d)
@@ -1955,10 +2052,20 @@ pub enum GovernanceDocument {
     TermsOfReference(i64),
     /// A body's memorandum of understanding.
     Memorandum(i64),
-    /// A meeting's minutes.
-    Minutes(i64),
+    /// A meeting's minutes (confidential ones are for members and national assurance).
+    Minutes {
+        /// The meeting.
+        meeting: i64,
+        /// For members and national assurance only.
+        confidential: bool,
+    },
     /// A meeting's paper.
-    MeetingPaper(i64),
+    MeetingPaper {
+        /// The meeting.
+        meeting: i64,
+        /// For members and national assurance only.
+        confidential: bool,
+    },
     /// A proposal's paper.
     ProposalPaper(i64),
 }

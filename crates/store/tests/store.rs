@@ -676,6 +676,17 @@ both_backends!(the_voluntary_sector_directory_and_joining, |store: Store| async 
     assert!(requests[0].message.contains("What it does: Woodwork and company"));
 });
 
+/// An empty pack for each item on a meeting's agenda.
+async fn packs_for(store: &Store, meeting: i64) -> std::collections::BTreeMap<i64, serde_json::Value> {
+    store
+        .agenda(meeting)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| (p.id, serde_json::json!({})))
+        .collect()
+}
+
 both_backends!(governance_decides_by_the_body_s_rule, |store: Store| async move {
     use footprint_domain::consultation::OptionEffect;
     use footprint_domain::governance::{BodyForm, Outcome, Response, Rule};
@@ -733,6 +744,29 @@ both_backends!(governance_decides_by_the_body_s_rule, |store: Store| async move 
     for (o, u) in members.iter().zip(&people) {
         member_ids.push(store.add_member(&who, body, *o, (Some(*u), None)).await.unwrap());
     }
+    // Representatives belong to the footprint: someone from elsewhere is refused.
+    let stranger = store
+        .create_user(
+            &who,
+            &NewUser {
+                email: Email::parse("stranger@example.org").unwrap(),
+                display_name: "Stranger".into(),
+                password_hash: "$argon2id$test".into(),
+                site_role: SiteRole::None,
+                organisation_id: Some(outsider.id),
+            },
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .add_member(&who, body, members[0], (Some(stranger.id), None))
+            .await,
+        Err(StoreError::Conflict {
+            field: "representative",
+            ..
+        })
+    ));
     // Only partners can be members.
     assert!(matches!(
         store.add_member(&who, body, outsider.id, (None, None)).await,
@@ -854,10 +888,24 @@ both_backends!(governance_decides_by_the_body_s_rule, |store: Store| async move 
         store.update_proposal(&who, care, 2, &input("Changed", &[])).await,
         Err(StoreError::Conflict { field: "proposal", .. }) | Err(StoreError::Stale(_))
     ));
+    // Every item on the agenda needs its pack: closing without one is refused.
     let mut packs = BTreeMap::new();
     packs.insert(care, serde_json::json!({"stress": {"p_balance_change": 0.01}}));
+    assert!(matches!(
+        store.close_meeting(&who, meeting, ("", ""), "2017-03-27", &packs).await,
+        Err(StoreError::Conflict { field: "meeting", .. })
+    ));
+    for p in [quiet, secret] {
+        packs.insert(p, serde_json::json!({}));
+    }
     let closed = store
-        .close_meeting(&who, meeting, "Minutes as agreed", "2017-03-27", &packs)
+        .close_meeting(
+            &who,
+            meeting,
+            ("Minutes as agreed", "The site sale"),
+            "2017-03-27",
+            &packs,
+        )
         .await
         .unwrap();
     assert_eq!(closed.decided.len(), 2);
@@ -922,7 +970,7 @@ both_backends!(governance_decides_by_the_body_s_rule, |store: Store| async move 
         .await
         .unwrap();
     let closed = store
-        .close_meeting(&who, m2, "", "2017-06-26", &BTreeMap::new())
+        .close_meeting(&who, m2, ("", ""), "2017-06-26", &packs_for(&store, m2).await)
         .await
         .unwrap();
     assert_eq!(closed.decided[0].2, Outcome::ConsentMissing);
@@ -952,7 +1000,7 @@ both_backends!(governance_decides_by_the_body_s_rule, |store: Store| async move 
             .unwrap();
     }
     let closed = store
-        .close_meeting(&who, m3, "", "2017-09-25", &BTreeMap::new())
+        .close_meeting(&who, m3, ("", ""), "2017-09-25", &packs_for(&store, m3).await)
         .await
         .unwrap();
     assert_eq!(closed.decided[0].2, Outcome::Carried);
@@ -977,7 +1025,7 @@ both_backends!(governance_decides_by_the_body_s_rule, |store: Store| async move 
     // Closing twice is refused.
     assert!(
         store
-            .close_meeting(&who, m2, "", "2017-06-26", &BTreeMap::new())
+            .close_meeting(&who, m2, ("", ""), "2017-06-26", &packs_for(&store, m2).await)
             .await
             .is_err()
     );

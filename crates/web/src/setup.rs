@@ -482,8 +482,12 @@ async fn load_demo_governance(store: &Store, footprint_id: i64) -> Result<(), St
         .close_meeting(
             &who,
             autumn,
-            "The board adopted the vision and priorities for engagement, Eastvale Borough Council dissenting until its \
-             cabinet has met. The confidential estates item was agreed.",
+            (
+                "The board adopted the vision and priorities for engagement, Eastvale Borough Council dissenting until \
+                 its cabinet has met. A confidential item on estates was taken in private.",
+                "Estates: the board agreed to declare the Eastvale Road clinic site surplus and to open negotiations \
+                 with the preferred bidder, subject to the independent valuation.",
+            ),
             "2016-09-28",
             &packs,
         )

@@ -2421,6 +2421,47 @@ both!(a_board_decides_and_the_public_can_see, async |app: &App| {
         html.contains("Eastvale Road"),
         "national assurance reads confidential items"
     );
+    // The meeting's public minutes are for everyone; those of confidential items are not.
+    let autumn = app.store.proposal(estates).await.unwrap().unwrap();
+    let d = app
+        .store
+        .decisions(fid)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|d| d.proposal_id == autumn.id)
+        .unwrap();
+    let meeting_path = format!("/footprints/DEMO01/board/meetings/{}", d.meeting_id);
+    let (_, html) = app.get(&public, &meeting_path).await;
+    assert!(html.contains("A confidential item on estates was taken in private"));
+    assert!(!html.contains("Eastvale Road"), "confidential minutes are not public");
+    let (_, html) = app.get(&national, &meeting_path).await;
+    assert!(html.contains("Minutes of confidential items") && html.contains("Eastvale Road"));
+    // Nor does a confidential decision's title reach someone proposing who cannot read it.
+    let contributor = app.signed_in("Footprint contributor").await;
+    let (_, html) = app.get(&contributor, "/footprints/DEMO01/decisions/propose").await;
+    assert!(
+        html.contains("Adopt the draft plan"),
+        "a public decision can be superseded"
+    );
+    assert!(!html.contains("Eastvale Road"));
+    assert!(html.contains("Only board members and the programme office can mark a proposal confidential"));
+    let (s, _, html) = app
+        .post(
+            &contributor,
+            "/footprints/DEMO01/decisions/propose",
+            &[
+                ("body", &body.id.to_string()),
+                ("title", "Secret"),
+                ("what", "x"),
+                ("why", "y"),
+                ("confidential", "yes"),
+                ("effect", "not-modelled"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Only board members and the programme office can mark a proposal confidential: ask them to"));
     let path = format!("/footprints/DEMO01/decisions/proposals/{estates}");
     assert_eq!(app.get(&public, &path).await.0, StatusCode::NOT_FOUND);
     assert_eq!(app.get(&member, &path).await.0, StatusCode::NOT_FOUND);

@@ -43,6 +43,7 @@ CREATE TABLE meetings (
     place      TEXT NOT NULL DEFAULT '',
     agenda     TEXT NOT NULL DEFAULT '',
     minutes    TEXT NOT NULL DEFAULT '',
+    confidential_minutes TEXT NOT NULL DEFAULT '',
     closed_at  INTEGER,
     created_at INTEGER NOT NULL
 );

@@ -142,7 +142,15 @@ async fn may_read(state: &AppState, viewer: &Viewer, f: &Footprint, p: &Proposal
 /// Whether the viewer may read a governance paper: a proposal's papers as the proposal.
 pub async fn may_read_document(state: &AppState, viewer: &Viewer, d: &Document) -> Result<bool, AppError> {
     let Some(pid) = d.proposal_id else {
-        return Ok(!d.confidential || viewer.can(Action::ViewConfidential(d.footprint_id)));
+        if !d.confidential || viewer.can(Action::ViewConfidential(d.footprint_id)) {
+            return Ok(true);
+        }
+        let Some(body) = d.body_id else { return Ok(false) };
+        let members = state.store.members(body).await?;
+        return Ok(viewer
+            .user
+            .as_ref()
+            .is_some_and(|u| members.iter().any(|m| m.speaks_for(u.id))));
     };
     let Some(p) = state.store.proposal(pid).await? else {
         return Ok(false);
@@ -365,6 +373,11 @@ impl BodyPage {
         self.fields.get(k).map_or("", |s| s.as_str())
     }
 
+    /// Whether a member's representative or deputy is this person.
+    pub fn is_person(&self, who: &Option<(i64, String)>, id: &i64) -> bool {
+        who.as_ref().is_some_and(|w| w.0 == *id)
+    }
+
     /// Whether a member's consent is required on a subject.
     pub fn requires(&self, ids: &[i64], member: &i64) -> bool {
         ids.contains(member)
@@ -579,22 +592,27 @@ async fn set_consents(
             "Choose subjects and members of this body from the list",
         )]));
     }
-    for (subject, _) in gov::SUBJECTS {
-        let ids: Vec<i64> = chosen.iter().filter(|(s, _)| s == subject).map(|(_, m)| *m).collect();
-        let before = state
+    let before = state.store.required_consents(b.id).await?;
+    let changed: Vec<(String, Vec<i64>)> = gov::SUBJECTS
+        .iter()
+        .map(|(subject, _)| {
+            let ids: Vec<i64> = chosen.iter().filter(|(s, _)| s == subject).map(|(_, m)| *m).collect();
+            (subject.to_string(), ids)
+        })
+        .filter(|(subject, ids)| {
+            let was = before
+                .iter()
+                .find(|(s, _)| s == subject)
+                .map(|(_, i)| i.clone())
+                .unwrap_or_default();
+            was != *ids
+        })
+        .collect();
+    if !changed.is_empty() {
+        state
             .store
-            .required_consents(b.id)
-            .await?
-            .into_iter()
-            .find(|(s, _)| s == subject)
-            .map(|(_, ids)| ids)
-            .unwrap_or_default();
-        if before != ids {
-            state
-                .store
-                .set_required_consents(&viewer.who(), b.id, subject, &ids)
-                .await?;
-        }
+            .set_all_required_consents(&viewer.who(), b.id, &changed)
+            .await?;
     }
     Ok(Redirect::to(&format!("{}#consents", body_href(&f, &b))).into_response())
 }
@@ -688,6 +706,8 @@ pub struct MeetingPage {
     pub items: Vec<(String, String, String, String)>,
     pub documents: Vec<Document>,
     pub can_manage: bool,
+    /// Whether the viewer reads the body's confidential items.
+    pub confidential_ok: bool,
     /// What closing did: (proposal title, outcome or reason).
     pub result: Vec<(String, String)>,
     pub fields: Fields,
@@ -749,12 +769,19 @@ async fn meeting_view(
             ));
         }
     }
-    let documents = state.store.meeting_documents(m.id).await?;
+    let documents = state
+        .store
+        .meeting_documents(m.id)
+        .await?
+        .into_iter()
+        .filter(|d| !d.confidential || confidential_ok)
+        .collect();
     let mut fields = Fields::new();
     fields.insert("minutes".into(), m.minutes.clone());
     Ok(MeetingPage {
         page: Page::new(format!("{} – {}", m.title, b.name), viewer, "footprints").with_errors(errors),
         can_manage: viewer.can(Action::ManageGovernance(f.id)),
+        confidential_ok,
         held_on: long_date(&m.held_on),
         items,
         documents,
@@ -797,7 +824,13 @@ async fn close_meeting(
     }
     let closed = match state
         .store
-        .close_meeting(&viewer.who(), m.id, &one(&form, "minutes"), &today(), &packs)
+        .close_meeting(
+            &viewer.who(),
+            m.id,
+            (&one(&form, "minutes"), &one(&form, "confidential_minutes")),
+            &today(),
+            &packs,
+        )
         .await
     {
         Ok(c) => c,
@@ -837,10 +870,17 @@ async fn meeting_document(
     let (m, b) = meeting_of(&state, &f, &id).await?;
     let form = read_multipart(multipart).await?;
     let minutes = form.get("role") == "minutes";
+    let confidential = form.get("confidential") == "yes";
     let attach = if minutes {
-        GovernanceDocument::Minutes(m.id)
+        GovernanceDocument::Minutes {
+            meeting: m.id,
+            confidential,
+        }
     } else {
-        GovernanceDocument::MeetingPaper(m.id)
+        GovernanceDocument::MeetingPaper {
+            meeting: m.id,
+            confidential,
+        }
     };
     let errors = match document_from(&form, if minutes { "Minutes" } else { "Paper" }, "doc_") {
         Ok(Some(doc)) => {
@@ -891,7 +931,7 @@ pub struct PackTest {
     pub gap: bool,
 }
 
-/// The stress-test effect of a proposal: the plan (newest published version, else the draft)
+/// The stress-test effect of a proposal: the plan (its newest published version)
 /// against the plan changed as the proposal says, on common random numbers. When the plan
 /// already counts on the change, the comparison is with it not carried.
 pub async fn proposal_stress(
@@ -903,12 +943,10 @@ pub async fn proposal_stress(
     if effect == OptionEffect::NotModelled || initiatives.is_empty() {
         return Ok(None);
     }
-    let version = match store.latest_published_plan(footprint_id).await? {
-        Some(v) => v,
-        None => match store.plan_draft(footprint_id).await? {
-            Some(v) => v,
-            None => return Ok(Some(json!({"error": "the footprint has no plan yet"}))),
-        },
+    // Only a published plan: a pack can be public and is kept for good, and a draft's figures
+    // are the partners' until they publish them.
+    let Some(version) = store.latest_published_plan(footprint_id).await? else {
+        return Ok(Some(json!({"error": "the footprint has not published a plan yet"})));
     };
     let doc = crate::routes::plans::document(&version)?;
     let base = match doc.validate() {
@@ -1135,6 +1173,8 @@ pub struct ProposalFormPage {
     pub tests: Vec<(&'static str, &'static str, &'static str)>,
     /// Decisions it could supersede: (id, words).
     pub decisions: Vec<(i64, String)>,
+    /// Whether the viewer may mark it confidential (only those who can read confidential items).
+    pub can_mark_confidential: bool,
     pub fields: Fields,
     pub chosen: Vec<(String, String)>,
 }
@@ -1182,12 +1222,14 @@ async fn proposal_form(
         },
         Err(e) => return Err(e),
     };
+    let readers = confidential_readers(state, viewer, &f).await?;
     let decisions = state
         .store
         .decisions(f.id)
         .await?
         .into_iter()
         .filter(|d| d.superseded_by.is_none() && d.outcome == Outcome::Carried)
+        .filter(|d| !d.confidential || readers.get(&d.body_id).copied().unwrap_or(false))
         .map(|d| (d.id, format!("{} ({}, {})", d.title, d.body, long_date(&d.decided_on))))
         .collect();
     Ok(ProposalFormPage {
@@ -1224,6 +1266,7 @@ async fn proposal_form(
             .map(|t| (t.key(), t.label(), t.asks()))
             .collect(),
         decisions,
+        can_mark_confidential: viewer.can(Action::ViewConfidential(f.id)),
         fields: fields(form),
         chosen: form.clone(),
         footprint: f,
@@ -1328,6 +1371,12 @@ async fn create_proposal(
     let bodies = state.store.bodies(f.id).await?;
     let action = format!("/footprints/{}/decisions/propose", f.code);
     let errors = match proposal_input(&form, &bodies) {
+        Ok(_) if one(&form, "confidential") == "yes" && !viewer.can(Action::ViewConfidential(f.id)) => {
+            vec![FieldError::new(
+                "confidential",
+                "Only board members and the programme office can mark a proposal confidential: ask them to",
+            )]
+        }
         Ok(mut input) => {
             input.stress = proposal_stress(&state.store, f.id, &input.initiatives, input.effect).await?;
             match state.store.create_proposal(&viewer.who(), f.id, &input).await {
@@ -1411,6 +1460,12 @@ async fn save_proposal(
     let action = format!("/footprints/{}/decisions/proposals/{}/edit", f.code, p.id);
     let revision: i64 = one(&form, "revision").parse().unwrap_or(-1);
     let errors = match proposal_input(&form, &bodies) {
+        Ok(_) if one(&form, "confidential") == "yes" && !viewer.can(Action::ViewConfidential(f.id)) => {
+            vec![FieldError::new(
+                "confidential",
+                "Only board members and the programme office can mark a proposal confidential: ask them to",
+            )]
+        }
         Ok(mut input) => {
             input.stress = proposal_stress(&state.store, f.id, &input.initiatives, input.effect).await?;
             match state.store.update_proposal(&viewer.who(), p.id, revision, &input).await {
@@ -1537,8 +1592,19 @@ async fn proposal_view(
     } else {
         None
     };
+    let readers = confidential_readers(state, viewer, &f).await?;
     let supersedes = match p.supersedes_id {
-        Some(d) => state.store.decision(d).await?.map(|d| (d.id, d.title)),
+        Some(d) => state.store.decision(d).await?.map(|d| {
+            let hidden = d.confidential && !readers.get(&d.body_id).copied().unwrap_or(false);
+            (
+                d.id,
+                if hidden {
+                    "a confidential decision".to_string()
+                } else {
+                    d.title
+                },
+            )
+        }),
         None => None,
     };
     let pack = pack(&state.store, &f, &p).await?;
@@ -1630,7 +1696,13 @@ async fn respond(
     } else {
         axum::http::StatusCode::UNPROCESSABLE_ENTITY
     };
-    let page = proposal_view(&state, &viewer, f, p, errors, fields(&form)).await?;
+    let mut page = proposal_view(&state, &viewer, f, p, errors, fields(&form)).await?;
+    if page.speaks_for.is_empty() {
+        // No response form on the page: point the error at the responses.
+        for e in &mut page.page.errors {
+            e.field = "responses".into();
+        }
+    }
     Ok((status, page).into_response())
 }
 
@@ -1946,9 +2018,10 @@ async fn decision_view(
     } else {
         (Vec::new(), Vec::new())
     };
+    let readers = confidential_readers(state, viewer, &f).await?;
     let title_of = |d: Option<DecisionRecord>| {
         d.map(|d| {
-            let t = if d.confidential && hidden {
+            let t = if d.confidential && !readers.get(&d.body_id).copied().unwrap_or(false) {
                 "a confidential decision".to_string()
             } else {
                 d.title
