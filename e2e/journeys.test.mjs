@@ -485,3 +485,42 @@ test('a board member responds to a proposal; the decision appears in the public 
   await assert.doesNotReject(staff.getByRole('heading', { name: 'There is a problem' }).waitFor());
   await accessible(staff);
 });
+
+test('national assurance rates a submission and the footprint sees the feedback', async () => {
+  const lead = await (await browser.newContext()).newPage();
+  await signIn(lead, 'Footprint lead / programme office');
+  await lead.goto(`${base}/footprints/DEMO01/submissions`);
+  await assert.doesNotReject(lead.getByRole('heading', { name: 'National guidance: what is required, and what is done' }).waitFor());
+  await assert.doesNotReject(lead.getByText('Awaiting feedback').first().waitFor());
+  await accessible(lead);
+  const na = await (await browser.newContext()).newPage();
+  await signIn(na, 'National assurance');
+  await na.getByRole('link', { name: 'Guidance' }).click();
+  await assert.doesNotReject(na.getByText(/the deadline moved from 30 June 2016 to 21 October 2016/).waitFor());
+  await accessible(na);
+  await na.getByRole('link', { name: "Footprints' submissions" }).click();
+  await accessible(na);
+  await na.getByRole('link', { name: /Plan version 1 for "Submit the draft plan"/ }).first().click();
+  // Reasons are required: a rating is never a bare judgement.
+  await na.getByLabel('Making progress').check();
+  await na.getByRole('button', { name: 'Give the feedback' }).click();
+  await assert.doesNotReject(na.getByRole('heading', { name: 'There is a problem' }).waitFor());
+  await accessible(na);
+  await na.getByLabel('Why this rating').fill('The finances are credible, but councils were informed rather than involved.');
+  await na.getByLabel('What to do next').fill('Bring both councils onto the partnership board.');
+  await na.getByRole('button', { name: 'Give the feedback' }).click();
+  await assert.doesNotReject(na.getByText('The finances are credible, but councils were informed rather than involved.').waitFor());
+  await accessible(na);
+  // The footprint sees the rating and the reasons.
+  await lead.reload();
+  await assert.doesNotReject(lead.getByText('Making progress').first().waitFor());
+  await lead.getByRole('link', { name: /Plan version 1 for "Submit the draft plan"/ }).first().click();
+  await assert.doesNotReject(lead.getByText('Bring both councils onto the partnership board.').waitFor());
+  await accessible(lead);
+  // National assurance starts the next version of the guidance.
+  await na.goto(`${base}/national/guidance`);
+  await na.getByLabel('Title').fill('Winter update');
+  await na.getByRole('button', { name: 'Start the version' }).click();
+  await assert.doesNotReject(na.getByRole('heading', { name: /Draft: version 3, Winter update/ }).waitFor());
+  await accessible(na);
+});

@@ -216,7 +216,8 @@ pub enum Action {
     ViewSiteAudit,
     /// Edit a footprint's draft plan.
     EditPlan(FootprintId),
-    /// Submit or publish a footprint's plan (fix the draft as a numbered version).
+    /// Submit or publish a footprint's plan (fix the draft as a numbered version), submit a
+    /// version against national guidance and keep the footprint's checklist.
     PublishPlan(FootprintId),
     /// Record engagement: activities, stakeholder groups, when options closed.
     RecordEngagement(FootprintId),
@@ -234,6 +235,10 @@ pub enum Action {
     ViewConfidential(FootprintId),
     /// Record delivery: milestone status, benefits realised, actions done.
     RecordDelivery(FootprintId),
+    /// Write and publish national guidance (versions, requirements, deadlines).
+    ManageGuidance,
+    /// Give feedback and a rating on footprints' submissions.
+    AssureSubmissions,
 }
 
 /// The footprints an organisation belongs to (at most a few are ever checked; more is rare).
@@ -287,6 +292,7 @@ fn needs(action: Action) -> Needs {
         EditOrganisation(fs) => Needs::InAnyOf(fs, Role::Lead),
         ManageOwnAccount => Needs::SignedIn,
         ManageUsers | ViewSiteAudit => Needs::SiteWide(Role::SiteAdmin),
+        ManageGuidance | AssureSubmissions => Needs::SiteWide(Role::NationalAssurance),
     }
 }
 
@@ -368,7 +374,12 @@ mod tests {
         let f = 7;
         let orgs = OrganisationFootprints::new(&[3, f]);
         // (action, the roles allowed, in Role::ALL order)
-        let table: [(Action, [bool; 7]); 19] = [
+        let table: [(Action, [bool; 7]); 21] = [
+            (Action::ManageGuidance, [false, false, false, false, false, true, true]),
+            (
+                Action::AssureSubmissions,
+                [false, false, false, false, false, true, true],
+            ),
             (
                 Action::ManageGovernance(f),
                 [false, false, false, false, true, false, true],

@@ -7,6 +7,7 @@ pub mod delivery;
 pub mod engagement;
 pub mod footprint;
 pub mod governance;
+pub mod guidance;
 pub mod organisation;
 pub mod person;
 pub mod plan;

@@ -13,6 +13,7 @@ pub mod delivery;
 pub mod engagement;
 pub mod footprints;
 pub mod governance;
+pub mod national;
 pub mod notifications;
 pub mod organisations;
 pub mod plans;

@@ -1137,3 +1137,135 @@ both_backends!(delivery_milestones_and_benefits, |store: Store| async move {
     );
     assert_eq!(store.audit_entries(Some(wy), None, 10).await.unwrap().len(), 4);
 });
+
+both_backends!(national_guidance_submissions_and_feedback, |store: Store| async move {
+    use footprint_domain::guidance::{Rating, Requirement, changes};
+    use footprint_store::plans::VersionStatus;
+    let (wy, humber) = reference(&store).await;
+    let who = Who::system("test");
+    let req = |title: &str, due: Option<&str>, submission: bool| Requirement {
+        key: String::new(),
+        title: title.into(),
+        detail: String::new(),
+        due_on: due.map(str::to_string),
+        submission,
+    };
+    let v1 = store.start_guidance(&who, "Planning guidance", "").await.unwrap();
+    assert!(matches!(
+        store.start_guidance(&who, "Another", "").await,
+        Err(StoreError::Conflict { field: "title", .. })
+    ));
+    assert!(matches!(
+        store.publish_guidance(&who, v1, "2015-12-22").await,
+        Err(StoreError::Conflict { field: "guidance", .. })
+    ));
+    let plan_key = store
+        .save_requirement(&who, v1, &req("Submit the draft plan", Some("2016-06-30"), true))
+        .await
+        .unwrap();
+    assert_eq!(plan_key, "submit-the-draft-plan");
+    store
+        .save_requirement(&who, v1, &req("Agree the boundary", Some("2016-01-29"), false))
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .save_requirement(&who, v1, &req("Bad date", Some("2016-02-30"), false))
+            .await,
+        Err(StoreError::Conflict { field: "due_day", .. })
+    ));
+    store.publish_guidance(&who, v1, "2015-12-22").await.unwrap();
+    // Published guidance is fixed, in the database too.
+    assert!(store.try_rewrite_guidance(v1).await.is_err());
+    assert!(matches!(
+        store
+            .save_requirement(&who, v1, &req("Late addition", None, false))
+            .await,
+        Err(StoreError::Conflict { field: "guidance", .. })
+    ));
+    // The next version starts from the current requirements.
+    let v2 = store.start_guidance(&who, "Next steps", "").await.unwrap();
+    let mut moved = store.requirements(v2).await.unwrap()[0].clone();
+    assert_eq!(moved.key, plan_key);
+    moved.due_on = Some("2016-10-21".into());
+    store.save_requirement(&who, v2, &moved).await.unwrap();
+    store.remove_requirement(&who, v2, "agree-the-boundary").await.unwrap();
+    let (current, _) = store.current_guidance().await.unwrap().unwrap();
+    assert_eq!(current.number, 1, "a draft is not current");
+    store.publish_guidance(&who, v2, "2016-09-14").await.unwrap();
+    let (current, now) = store.current_guidance().await.unwrap().unwrap();
+    assert_eq!(current.number, 2);
+    let before = store.requirements(v1).await.unwrap();
+    assert_eq!(
+        changes(&before, &now),
+        vec![
+            "Submit the draft plan: the deadline moved from 30 June 2016 to 21 October 2016".to_string(),
+            "No longer required: Agree the boundary".to_string()
+        ]
+    );
+    // A footprint submits a numbered plan version against the requirement; feedback is kept.
+    assert!(matches!(
+        store.submit_plan(&who, wy, 1, &plan_key, "").await,
+        Err(StoreError::Conflict { field: "plan", .. })
+    ));
+    store.create_plan_draft(&who, wy, r#"{"vision":"one"}"#).await.unwrap();
+    store.snapshot_plan(&who, wy, VersionStatus::Submitted).await.unwrap();
+    assert!(matches!(
+        store.submit_plan(&who, wy, 1, "agree-the-boundary", "").await,
+        Err(StoreError::Conflict {
+            field: "requirement",
+            ..
+        })
+    ));
+    let s = store.submit_plan(&who, wy, 1, &plan_key, "Our plan").await.unwrap();
+    assert!(store.submissions(humber).await.unwrap().is_empty());
+    assert!(matches!(
+        store.give_feedback(&who, s, Rating::Advanced, " ", "").await,
+        Err(StoreError::Conflict { field: "reasons", .. })
+    ));
+    store
+        .give_feedback(
+            &who,
+            s,
+            Rating::MakingProgress,
+            "Engagement came late",
+            "Involve councils",
+        )
+        .await
+        .unwrap();
+    store
+        .give_feedback(&who, s, Rating::Advanced, "Councils now on the board", "")
+        .await
+        .unwrap();
+    let subs = store.submissions(wy).await.unwrap();
+    assert_eq!(subs.len(), 1);
+    assert_eq!((subs[0].plan_number, subs[0].guidance_number), (1, 2));
+    let ratings: Vec<Rating> = subs[0].feedback.iter().map(|f| f.rating).collect();
+    assert_eq!(ratings, vec![Rating::MakingProgress, Rating::Advanced]);
+    assert_eq!(store.all_submissions().await.unwrap().len(), 1);
+    // The checklist and what each person last saw.
+    store
+        .set_checklist(&who, wy, "x", Some("2016-01-20"), "done")
+        .await
+        .unwrap();
+    assert_eq!(store.checklist(wy).await.unwrap().len(), 1);
+    store.set_checklist(&who, wy, "x", None, "").await.unwrap();
+    assert!(store.checklist(wy).await.unwrap().is_empty());
+    let user = store
+        .create_user(
+            &who,
+            &NewUser {
+                email: Email::parse("seen@example.org").unwrap(),
+                display_name: "Seen".into(),
+                password_hash: "$argon2id$test".into(),
+                site_role: SiteRole::None,
+                organisation_id: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.guidance_seen(user.id, wy).await.unwrap(), None);
+    store.mark_guidance_seen(user.id, wy, 1).await.unwrap();
+    store.mark_guidance_seen(user.id, wy, 2).await.unwrap();
+    assert_eq!(store.guidance_seen(user.id, wy).await.unwrap(), Some(2));
+});

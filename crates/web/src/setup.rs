@@ -222,6 +222,9 @@ pub async fn load_demo(store: &Store) -> Result<Vec<DemoAccount>, StoreError> {
     if store.bodies(footprint.id).await?.is_empty() {
         load_demo_governance(store, footprint.id).await?;
     }
+    if store.guidance_versions().await?.is_empty() {
+        load_demo_guidance(store, footprint.id).await?;
+    }
     Ok(accounts)
 }
 
@@ -672,6 +675,116 @@ async fn load_demo_delivery(store: &Store, footprint_id: i64) -> Result<(), Stor
                     amount,
                     note: note.into(),
                 },
+            )
+            .await?;
+    }
+    Ok(())
+}
+
+/// National guidance for the demo (written as national assurance would): a first version in
+/// December 2015 and the next steps of September 2016, which moved the plan's deadline, dropped
+/// the April checkpoint and asked how people were involved; the demo footprint's checklist and
+/// its plan submitted against the draft-plan requirement.
+async fn load_demo_guidance(store: &Store, footprint_id: i64) -> Result<(), StoreError> {
+    use footprint_domain::guidance::Requirement;
+    let who = Who::system("demo");
+    let req = |key: &str, title: &str, detail: &str, due: Option<&str>, submission: bool| Requirement {
+        key: key.into(),
+        title: title.into(),
+        detail: detail.into(),
+        due_on: due.map(str::to_string),
+        submission,
+    };
+    let v1 = store
+        .start_guidance(
+            &who,
+            "Planning guidance 2016/17 to 2020/21 (fictional demo)",
+            "Every footprint writes one sustainability and transformation plan covering five years.",
+        )
+        .await?;
+    for r in [
+        req(
+            "footprint-boundary",
+            "Agree the footprint's boundary and lead",
+            "Name the organisations in the footprint and the leader who convenes them.",
+            Some("2016-01-29"),
+            false,
+        ),
+        req(
+            "checkpoint",
+            "Outline plan at the April checkpoint",
+            "The footprint's main challenges and its early priorities.",
+            Some("2016-04-15"),
+            true,
+        ),
+        req(
+            "draft-plan",
+            "Submit the draft plan",
+            "The plan with its financial template: how the three gaps close by 2020/21.",
+            Some("2016-06-30"),
+            true,
+        ),
+    ] {
+        store.save_requirement(&who, v1, &r).await?;
+    }
+    store.publish_guidance(&who, v1, "2015-12-22").await?;
+    let v2 = store
+        .start_guidance(
+            &who,
+            "STP guidance: next steps (fictional demo)",
+            "The plan's deadline moves to October; plans must show how local people, clinicians and councils were involved.",
+        )
+        .await?;
+    store.remove_requirement(&who, v2, "checkpoint").await?;
+    store
+        .save_requirement(
+            &who,
+            v2,
+            &req(
+                "draft-plan",
+                "Submit the draft plan",
+                "The plan with its financial template and activity assumptions: how the three gaps close by 2020/21.",
+                Some("2016-10-21"),
+                true,
+            ),
+        )
+        .await?;
+    store
+        .save_requirement(
+            &who,
+            v2,
+            &req(
+                "",
+                "Show how people were involved",
+                "Who was engaged, how deeply and how early: patients and the public, clinicians, councils and the voluntary sector.",
+                Some("2016-10-21"),
+                false,
+            ),
+        )
+        .await?;
+    store.publish_guidance(&who, v2, "2016-09-14").await?;
+    store
+        .set_checklist(
+            &who,
+            footprint_id,
+            "footprint-boundary",
+            Some("2016-01-25"),
+            "Agreed by the partners' chief executives",
+        )
+        .await?;
+    if store
+        .plan_versions(footprint_id)
+        .await?
+        .iter()
+        .any(|v| v.number == Some(1))
+    {
+        store
+            .submit_plan(
+                &who,
+                footprint_id,
+                1,
+                "draft-plan",
+                "Our draft plan, with engagement to follow in the autumn.",
             )
             .await?;
     }

@@ -577,6 +577,7 @@ both!(every_route_as_every_role, async |app: &App| {
     let admin = [false, false, false, false, false, false, true];
     let contributor_up = [false, false, true, true, true, false, true];
     let private = [false, true, true, true, true, true, true];
+    let national = [false, false, false, false, false, true, true];
     // (method, path, form, allowed per role)
     let table: Vec<Row> = vec![
         ("GET", "/".into(), vec![], everyone),
@@ -830,6 +831,42 @@ both!(every_route_as_every_role, async |app: &App| {
             lead_admin,
         ),
         ("GET", "/footprints/DEMO01/delivery".into(), vec![], everyone),
+        ("GET", "/national/guidance".into(), vec![], everyone),
+        ("POST", "/national/guidance".into(), vec![("title", "")], national),
+        (
+            "POST",
+            "/national/guidance/999999/requirements".into(),
+            vec![("requirement_title", "")],
+            national,
+        ),
+        (
+            "POST",
+            "/national/guidance/999999/requirements/x/remove".into(),
+            vec![],
+            national,
+        ),
+        ("POST", "/national/guidance/999999/publish".into(), vec![], national),
+        ("GET", "/national/submissions".into(), vec![], national),
+        ("GET", "/footprints/DEMO01/submissions".into(), vec![], private),
+        (
+            "POST",
+            "/footprints/DEMO01/submissions".into(),
+            vec![("plan", "")],
+            lead_admin,
+        ),
+        (
+            "POST",
+            "/footprints/DEMO01/submissions/checklist".into(),
+            vec![("key", "")],
+            lead_admin,
+        ),
+        ("GET", "/footprints/DEMO01/submissions/1".into(), vec![], private),
+        (
+            "POST",
+            "/footprints/DEMO01/submissions/1/feedback".into(),
+            vec![("rating", "")],
+            national,
+        ),
         ("GET", "/account/notifications".into(), vec![], signed_in),
         ("POST", "/account/notifications".into(), vec![("digest", "")], signed_in),
         (
@@ -3065,4 +3102,166 @@ both!(notifications_and_digests, async |app: &App| {
     assert!(Mailer::new("http://x", "a@b.c").is_err());
     assert!(Mailer::new("smtp://x:y", "a@b.c").is_err());
     assert!(Mailer::new("smtp://x:25", "not an address").is_err());
+});
+
+both!(guidance_submissions_and_feedback, async |app: &App| {
+    let public = client();
+    let lead = app.signed_in(LEAD).await;
+    let national = app.signed_in("National assurance").await;
+    let contributor = app.signed_in("Footprint contributor").await;
+    // The guidance is public, with what changed in each version.
+    let (s, html) = app.get(&public, "/national/guidance").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("STP guidance: next steps (fictional demo)"));
+    assert!(html.contains("Submit the draft plan: the deadline moved from 30 June 2016 to 21 October 2016"));
+    assert!(html.contains("No longer required: Outline plan at the April checkpoint"));
+    assert!(html.contains("New: Show how people were involved (due 21 October 2016)"));
+    assert!(!html.contains("Start a new version"));
+    // The footprint's checklist: done, overdue, the submission awaiting feedback.
+    let (s, html) = app.get(&lead, "/footprints/DEMO01/submissions").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("Agree the footprint&#39;s boundary and lead")
+            || html.contains("Agree the footprint's boundary and lead")
+    );
+    assert!(html.contains("Overdue"), "being involved was due in 2016");
+    assert!(html.contains("Awaiting feedback"));
+    assert!(
+        !html.contains("What changed since you last looked"),
+        "a first look has nothing to compare"
+    );
+    let r = public
+        .get(app.url("/footprints/DEMO01/submissions"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/sign-in");
+    // National assurance publishes version 3; the lead then sees what changed since they looked.
+    let (s, _, html) = app.post(&national, "/national/guidance", &[("title", "")]).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Enter the guidance&#39;s title") || html.contains("Enter the guidance's title"));
+    let (s, _, _) = app
+        .post(
+            &national,
+            "/national/guidance",
+            &[("title", "Winter update"), ("summary", "")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let draft = app.store.guidance_versions().await.unwrap()[0].clone();
+    assert!(draft.published_on.is_none());
+    let (_, html) = app.get(&public, "/national/guidance").await;
+    assert!(!html.contains("Winter update"), "a draft is not public");
+    let path = format!("/national/guidance/{}/requirements", draft.id);
+    let (s, _, html) = app
+        .post(
+            &national,
+            &path,
+            &[
+                ("requirement_title", "Estates strategy"),
+                ("due_day", "31"),
+                ("due_month", "2"),
+                ("due_year", "2017"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("real date") || html.contains("must be a real date"),
+        "{html}"
+    );
+    let (s, _, _) = app
+        .post(
+            &national,
+            &path,
+            &[
+                ("requirement_title", "Estates strategy"),
+                ("detail", "Sites to keep and sell"),
+                ("due_day", "31"),
+                ("due_month", "3"),
+                ("due_year", "2017"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (s, _, _) = app
+        .post(&national, &format!("/national/guidance/{}/publish", draft.id), &[])
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, html) = app.get(&lead, "/footprints/DEMO01/submissions").await;
+    assert!(html.contains("What changed since you last looked (version 2)"));
+    assert!(html.contains("New: Estates strategy (due 31 March 2017)"));
+    let (_, html) = app.get(&lead, "/footprints/DEMO01/submissions").await;
+    assert!(
+        !html.contains("What changed since you last looked"),
+        "once seen, not shown again"
+    );
+    // The lead marks a requirement done; submits a plan version; a contributor may not.
+    let (s, _, _) = app
+        .post(
+            &lead,
+            "/footprints/DEMO01/submissions/checklist",
+            &[("key", "estates-strategy"), ("done", "yes")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.post(
+            &contributor,
+            "/footprints/DEMO01/submissions",
+            &[("plan", "1"), ("requirement", "draft-plan")]
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
+    let (s, location, _) = app
+        .post(
+            &lead,
+            "/footprints/DEMO01/submissions",
+            &[("plan", "1"), ("requirement", "draft-plan"), ("note", "Updated")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let submission = location.unwrap();
+    let (s, _, html) = app
+        .post(
+            &lead,
+            "/footprints/DEMO01/submissions",
+            &[("plan", "1"), ("requirement", "estates-strategy")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("not met by submitting a plan"));
+    // National assurance rates it with reasons; the footprint sees the feedback.
+    let feedback = format!("{submission}/feedback");
+    let (s, _, html) = app.post(&national, &feedback, &[("rating", ""), ("reasons", "")]).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Choose a rating") && html.contains("Give the reasons for the rating"));
+    assert_eq!(
+        app.post(
+            &lead,
+            &feedback,
+            &[("rating", "outstanding"), ("reasons", "We are great")]
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
+    let (s, _, _) = app
+        .post(
+            &national,
+            &feedback,
+            &[
+                ("rating", "making-progress"),
+                ("reasons", "Councils informed rather than involved"),
+                ("feedback", "Bring councils onto the board"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, html) = app.get(&lead, &submission).await;
+    assert!(html.contains("Making progress") && html.contains("Councils informed rather than involved"));
+    let (_, html) = app.get(&national, "/national/submissions").await;
+    assert!(html.contains("Northshire and Eastvale (fictional)"));
 });

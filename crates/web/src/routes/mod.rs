@@ -15,6 +15,7 @@ pub mod footprints;
 pub mod governance;
 pub mod health;
 pub mod initiatives;
+pub mod national;
 pub mod notifications;
 pub mod organisations;
 pub mod people;
@@ -52,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         .merge(governance::router())
         .merge(delivery::router())
         .merge(notifications::router())
+        .merge(national::router())
         .merge(account::router())
         .merge(admin::router())
         .merge(health::router())
