@@ -239,6 +239,8 @@ pub enum Action {
     ManageGuidance,
     /// Give feedback and a rating on footprints' submissions.
     AssureSubmissions,
+    /// Run and read the national stress test.
+    RunNationalStress,
 }
 
 /// The footprints an organisation belongs to (at most a few are ever checked; more is rare).
@@ -292,7 +294,7 @@ fn needs(action: Action) -> Needs {
         EditOrganisation(fs) => Needs::InAnyOf(fs, Role::Lead),
         ManageOwnAccount => Needs::SignedIn,
         ManageUsers | ViewSiteAudit => Needs::SiteWide(Role::SiteAdmin),
-        ManageGuidance | AssureSubmissions => Needs::SiteWide(Role::NationalAssurance),
+        ManageGuidance | AssureSubmissions | RunNationalStress => Needs::SiteWide(Role::NationalAssurance),
     }
 }
 
@@ -374,7 +376,11 @@ mod tests {
         let f = 7;
         let orgs = OrganisationFootprints::new(&[3, f]);
         // (action, the roles allowed, in Role::ALL order)
-        let table: [(Action, [bool; 7]); 21] = [
+        let table: [(Action, [bool; 7]); 22] = [
+            (
+                Action::RunNationalStress,
+                [false, false, false, false, false, true, true],
+            ),
             (Action::ManageGuidance, [false, false, false, false, false, true, true]),
             (
                 Action::AssureSubmissions,

@@ -664,3 +664,167 @@ impl Store {
         Ok(id)
     }
 }
+
+/// A national stress-test run.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct NationalRun {
+    /// Row id.
+    pub id: i64,
+    /// `running`, `done` or `failed`.
+    pub status: String,
+    /// Scenarios per footprint.
+    pub samples: i64,
+    /// Scenarios done so far, of `total`.
+    pub done: i64,
+    /// Scenarios in all.
+    pub total: i64,
+    /// The summary (JSON), when done.
+    pub result: Option<serde_json::Value>,
+    /// Why it failed.
+    pub error: String,
+    /// When it started (ms since 1970).
+    pub started_at: i64,
+    /// When it finished.
+    pub finished_at: Option<i64>,
+    /// Who started it.
+    pub started_by: String,
+}
+
+/// A run still "running" after this long is taken to have stopped with its process.
+pub const RUN_GIVES_UP_MS: i64 = 30 * 60 * 1000;
+
+fn run_row(row: &AnyRow) -> Result<NationalRun> {
+    let result: Option<String> = row.try_get("result")?;
+    Ok(NationalRun {
+        id: row.try_get("id")?,
+        status: row.try_get("status")?,
+        samples: row.try_get("samples")?,
+        done: row.try_get("done")?,
+        total: row.try_get("total")?,
+        result: result
+            .as_deref()
+            .map(serde_json::from_str)
+            .transpose()
+            .map_err(|e| StoreError::Database(sqlx::Error::Decode(e.into())))?,
+        error: row.try_get("error")?,
+        started_at: row.try_get("started_at")?,
+        finished_at: row.try_get("finished_at")?,
+        started_by: row.try_get("started_by")?,
+    })
+}
+
+impl Store {
+    /// Claims the national run: refused while another is running (one that has run for longer
+    /// than [`RUN_GIVES_UP_MS`] is marked failed first, as its process has stopped).
+    pub async fn start_national_run(&self, who: &Who, samples: i64) -> Result<i64> {
+        let mut tx = self.write().await?;
+        let now = now_ms();
+        sqlx::query(
+            "UPDATE national_runs SET status = 'failed', error = 'the run stopped before it finished', finished_at = $1 \
+             WHERE status = 'running' AND started_at < $2",
+        )
+        .bind(now)
+        .bind(now - RUN_GIVES_UP_MS)
+        .execute(&mut *tx)
+        .await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO national_runs (status, samples, started_at, started_by) VALUES ('running', $1, $2, $3) RETURNING id",
+        )
+        .bind(samples)
+        .bind(now)
+        .bind(&who.label)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| {
+            if crate::is_unique_violation(&e) {
+                conflict("run", "A national run is already going: wait for it to finish")
+            } else {
+                e.into()
+            }
+        })?;
+        record(
+            &mut tx,
+            who,
+            Change {
+                action: "national.run.start",
+                entity: "national_run",
+                entity_id: id.to_string(),
+                footprint_id: None,
+                summary: format!("Started the national stress test ({samples} scenarios a footprint)"),
+                before: None,
+                after: None,
+            },
+        )
+        .await?;
+        self.commit(tx).await?;
+        Ok(id)
+    }
+
+    /// Records a run's progress.
+    pub async fn national_run_progress(&self, id: i64, done: i64, total: i64) -> Result<()> {
+        let mut tx = self.write().await?;
+        sqlx::query("UPDATE national_runs SET done = $1, total = $2 WHERE id = $3 AND status = 'running'")
+            .bind(done)
+            .bind(total)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        self.commit(tx).await?;
+        Ok(())
+    }
+
+    /// Records how a run ended: its summary, or why it failed.
+    pub async fn finish_national_run(
+        &self,
+        id: i64,
+        outcome: std::result::Result<&serde_json::Value, &str>,
+    ) -> Result<()> {
+        let mut tx = self.write().await?;
+        let (status, result, error) = match outcome {
+            Ok(v) => ("done", Some(v.to_string()), String::new()),
+            Err(e) => ("failed", None, e.to_string()),
+        };
+        sqlx::query(
+            "UPDATE national_runs SET status = $1, result = $2, error = $3, finished_at = $4, done = CASE WHEN $1 = 'done' THEN total ELSE done END \
+             WHERE id = $5 AND status = 'running'",
+        )
+        .bind(status)
+        .bind(result)
+        .bind(&error)
+        .bind(now_ms())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        record(
+            &mut tx,
+            &Who::system("national run"),
+            Change {
+                action: "national.run.finish",
+                entity: "national_run",
+                entity_id: id.to_string(),
+                footprint_id: None,
+                summary: if status == "done" {
+                    "The national stress test finished".to_string()
+                } else {
+                    format!("The national stress test failed: {error}")
+                },
+                before: None,
+                after: None,
+            },
+        )
+        .await?;
+        self.commit(tx).await?;
+        Ok(())
+    }
+
+    /// National runs, newest first.
+    pub async fn national_runs(&self, limit: i64) -> Result<Vec<NationalRun>> {
+        sqlx::query("SELECT * FROM national_runs ORDER BY id DESC LIMIT $1")
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(run_row)
+            .collect()
+    }
+}

@@ -832,6 +832,8 @@ both!(every_route_as_every_role, async |app: &App| {
         ),
         ("GET", "/footprints/DEMO01/delivery".into(), vec![], everyone),
         ("GET", "/national/guidance".into(), vec![], everyone),
+        ("GET", "/national/stress".into(), vec![], national),
+        ("POST", "/national/stress".into(), vec![("samples", "5")], national),
         ("POST", "/national/guidance".into(), vec![("title", "")], national),
         (
             "POST",
@@ -3264,4 +3266,53 @@ both!(guidance_submissions_and_feedback, async |app: &App| {
     assert!(html.contains("Making progress") && html.contains("Councils informed rather than involved"));
     let (_, html) = app.get(&national, "/national/submissions").await;
     assert!(html.contains("Northshire and Eastvale (fictional)"));
+});
+
+both!(the_national_stress_test_runs_in_the_background, async |app: &App| {
+    let national = app.signed_in("National assurance").await;
+    let (s, _, html) = app.post(&national, "/national/stress", &[("samples", "50")]).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("from 1,000 to 1,000,000"));
+    let wait = async || loop {
+        let runs = app.store.national_runs(5).await.unwrap();
+        if runs.first().is_some_and(|r| r.status != "running") {
+            return runs;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    for _ in 0..2 {
+        let (s, location, _) = app.post(&national, "/national/stress", &[("samples", "2000")]).await;
+        assert_eq!(
+            (s, location.as_deref()),
+            (StatusCode::SEE_OTHER, Some("/national/stress"))
+        );
+        let runs = tokio::time::timeout(Duration::from_secs(120), wait()).await.unwrap();
+        assert_eq!(runs[0].status, "done", "{}", runs[0].error);
+        assert_eq!(runs[0].done, runs[0].total);
+        assert_eq!(runs[0].total, 2000, "one footprint has a plan");
+    }
+    let (_, html) = app.get(&national, "/national/stress").await;
+    assert!(html.contains("The latest finished run"));
+    assert!(html.contains("Northshire and Eastvale (fictional)"));
+    assert!(
+        html.contains("Against the run before: the median national gap is unchanged"),
+        "the same plans and seed give the same result"
+    );
+    assert!(
+        html.contains("the correlation of baseline.demand_growth with"),
+        "{html}"
+    );
+    // One run at a time.
+    let id = app
+        .store
+        .start_national_run(&footprint_store::Who::system("test"), 1000)
+        .await
+        .unwrap();
+    let (s, _, html) = app.post(&national, "/national/stress", &[("samples", "2000")]).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("A national run is already going"));
+    app.store
+        .finish_national_run(id, Err("stopped by the test"))
+        .await
+        .unwrap();
 });

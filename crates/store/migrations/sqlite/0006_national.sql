@@ -91,3 +91,19 @@ CREATE TABLE submission_feedback (
     created_by    TEXT NOT NULL
 );
 CREATE INDEX submission_feedback_submission ON submission_feedback (submission_id);
+
+-- The national stress test run in the app: one at a time, its progress written as it goes, its
+-- summary kept so that each run can be compared with the one before.
+CREATE TABLE national_runs (
+    id           INTEGER PRIMARY KEY,
+    status       TEXT NOT NULL CHECK (status IN ('running', 'done', 'failed')),
+    samples      INTEGER NOT NULL,
+    done         INTEGER NOT NULL DEFAULT 0,
+    total        INTEGER NOT NULL DEFAULT 0,
+    result       TEXT,
+    error        TEXT NOT NULL DEFAULT '',
+    started_at   INTEGER NOT NULL,
+    finished_at  INTEGER,
+    started_by   TEXT NOT NULL
+);
+CREATE UNIQUE INDEX national_runs_one_running ON national_runs (status) WHERE status = 'running';

@@ -16,6 +16,7 @@ pub mod governance;
 pub mod health;
 pub mod initiatives;
 pub mod national;
+pub mod national_stress;
 pub mod notifications;
 pub mod organisations;
 pub mod people;
@@ -54,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         .merge(delivery::router())
         .merge(notifications::router())
         .merge(national::router())
+        .merge(national_stress::router())
         .merge(account::router())
         .merge(admin::router())
         .merge(health::router())
