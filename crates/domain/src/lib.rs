@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod consultation;
+pub mod dashboard;
 pub mod delivery;
 pub mod engagement;
 pub mod footprint;

@@ -828,3 +828,105 @@ impl Store {
             .collect()
     }
 }
+
+/// What the national dashboard needs of every footprint, read in a few queries.
+#[derive(Debug, Clone, Default)]
+pub struct DashboardFacts {
+    /// Top-level stakeholder groups per footprint.
+    pub groups: std::collections::HashMap<i64, i64>,
+    /// Top-level groups engaged at "involve" or deeper (a sub-group counts for its group).
+    pub involved: std::collections::HashMap<i64, i64>,
+    /// Bodies per footprint.
+    pub bodies: std::collections::HashMap<i64, i64>,
+    /// Decisions per footprint.
+    pub decisions: std::collections::HashMap<i64, i64>,
+    /// The newest numbered plan version per footprint: number and document.
+    pub plans: std::collections::HashMap<i64, (i64, String)>,
+    /// Milestones recorded done: (footprint, initiative, milestone).
+    pub done: Vec<(i64, String, String)>,
+    /// Submissions per footprint and the newest rating given, if any.
+    pub submissions: std::collections::HashMap<i64, (i64, Option<Rating>)>,
+}
+
+impl Store {
+    /// Reads what the national dashboard needs, for every footprint at once.
+    pub async fn dashboard_facts(&self) -> Result<DashboardFacts> {
+        let mut out = DashboardFacts::default();
+        let pairs = |rows: Vec<AnyRow>| -> Result<std::collections::HashMap<i64, i64>> {
+            rows.iter()
+                .map(|r| Ok((r.try_get::<i64, _>(0)?, r.try_get::<i64, _>(1)?)))
+                .collect()
+        };
+        out.groups = pairs(
+            sqlx::query(
+                "SELECT footprint_id, COUNT(*) FROM stakeholder_groups WHERE parent_id IS NULL GROUP BY footprint_id",
+            )
+            .fetch_all(self.pool())
+            .await?,
+        )?;
+        out.involved = pairs(
+            sqlx::query(
+                "SELECT g.footprint_id, COUNT(DISTINCT COALESCE(g.parent_id, g.id)) FROM activity_groups ag \
+                 JOIN engagement_activities a ON a.id = ag.activity_id JOIN stakeholder_groups g ON g.id = ag.group_id \
+                 WHERE a.depth IN ('involve', 'collaborate', 'empower') GROUP BY g.footprint_id",
+            )
+            .fetch_all(self.pool())
+            .await?,
+        )?;
+        out.bodies = pairs(
+            sqlx::query("SELECT footprint_id, COUNT(*) FROM bodies GROUP BY footprint_id")
+                .fetch_all(self.pool())
+                .await?,
+        )?;
+        out.decisions = pairs(
+            sqlx::query("SELECT footprint_id, COUNT(*) FROM decisions GROUP BY footprint_id")
+                .fetch_all(self.pool())
+                .await?,
+        )?;
+        for r in sqlx::query(
+            "SELECT p.footprint_id, p.number, p.document FROM plan_versions p WHERE p.number = \
+             (SELECT MAX(q.number) FROM plan_versions q WHERE q.footprint_id = p.footprint_id)",
+        )
+        .fetch_all(self.pool())
+        .await?
+        {
+            out.plans.insert(
+                r.try_get("footprint_id")?,
+                (r.try_get("number")?, r.try_get("document")?),
+            );
+        }
+        for r in
+            sqlx::query("SELECT footprint_id, initiative_id, milestone FROM milestone_status WHERE status = 'done'")
+                .fetch_all(self.pool())
+                .await?
+        {
+            out.done.push((
+                r.try_get("footprint_id")?,
+                r.try_get("initiative_id")?,
+                r.try_get("milestone")?,
+            ));
+        }
+        let counts = pairs(
+            sqlx::query("SELECT footprint_id, COUNT(*) FROM submissions GROUP BY footprint_id")
+                .fetch_all(self.pool())
+                .await?,
+        )?;
+        let latest = sqlx::query(
+            "SELECT s.footprint_id, f.rating FROM submission_feedback f JOIN submissions s ON s.id = f.submission_id \
+             ORDER BY f.id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        for (f, n) in counts {
+            out.submissions.insert(f, (n, None));
+        }
+        for r in latest {
+            let f: i64 = r.try_get("footprint_id")?;
+            let rating: String = r.try_get("rating")?;
+            if let Some(e) = out.submissions.get_mut(&f) {
+                e.1 = Rating::parse(&rating).ok();
+            }
+        }
+        Ok(out)
+    }
+}

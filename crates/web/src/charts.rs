@@ -16,7 +16,7 @@ const LIGHT: &str = "#d8dde0";
 const RED: &str = "#d5281b";
 
 /// Escapes text for SVG.
-fn esc(s: &str) -> String {
+pub fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

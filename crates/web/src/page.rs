@@ -24,6 +24,8 @@ pub struct Page {
     pub nav: &'static str,
     /// Whether to show the administration link.
     pub admin: bool,
+    /// Whether to show the national dashboard link (national assurance).
+    pub national: bool,
     /// Field errors, for the error summary.
     pub errors: Vec<FieldError>,
 }
@@ -37,6 +39,7 @@ impl Page {
             csrf: viewer.csrf.clone(),
             nav,
             admin: viewer.can(footprint_domain::access::Action::ViewSiteAudit),
+            national: viewer.can(footprint_domain::access::Action::RunNationalStress),
             errors: Vec::new(),
         }
     }

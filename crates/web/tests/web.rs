@@ -833,6 +833,7 @@ both!(every_route_as_every_role, async |app: &App| {
         ("GET", "/footprints/DEMO01/delivery".into(), vec![], everyone),
         ("GET", "/national/guidance".into(), vec![], everyone),
         ("GET", "/national/stress".into(), vec![], national),
+        ("GET", "/national".into(), vec![], national),
         ("POST", "/national/stress".into(), vec![("samples", "5")], national),
         ("POST", "/national/guidance".into(), vec![("title", "")], national),
         (
@@ -3302,6 +3303,28 @@ both!(the_national_stress_test_runs_in_the_background, async |app: &App| {
         html.contains("the correlation of baseline.demand_growth with"),
         "{html}"
     );
+    // The dashboard: every footprint, sortable and filterable, ratings with the areas behind them.
+    let (s, html) = app.get(&national, "/national").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("45 footprints"), "the 44 and the demo");
+    assert!(html.contains("Plan version 1"));
+    assert!(
+        html.contains("Not rated"),
+        "reference footprints with nothing known are not rated"
+    );
+    assert!(html.contains("Body set up; 2 decisions"));
+    assert!(html.contains("Finances from the national run of"));
+    let (_, html) = app.get(&national, "/national?sort=balance&dir=desc&region=North").await;
+    let body = html.split("<tbody").nth(1).unwrap();
+    assert!(
+        body.find("Northshire and Eastvale").unwrap() < body.find("</tr>").unwrap(),
+        "the footprint with a chance of balance comes first"
+    );
+    assert!(html.contains("aria-sort=\"descending\""));
+    assert!(!html.contains("North Central London"), "filtered to the North");
+    assert!(html.contains("<svg class=\"fp-small-multiple\""));
+    let lead = app.signed_in(LEAD).await;
+    assert_eq!(app.get(&lead, "/national").await.0, StatusCode::FORBIDDEN);
     // One run at a time.
     let id = app
         .store

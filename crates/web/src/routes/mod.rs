@@ -7,6 +7,7 @@ mod api_doc;
 pub mod assets;
 pub mod compare;
 pub mod consultations;
+pub mod dashboard;
 pub mod data;
 pub mod delivery;
 pub mod engagement;
@@ -55,6 +56,7 @@ pub fn router(state: AppState) -> Router {
         .merge(delivery::router())
         .merge(notifications::router())
         .merge(national::router())
+        .merge(dashboard::router())
         .merge(national_stress::router())
         .merge(account::router())
         .merge(admin::router())
