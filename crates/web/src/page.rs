@@ -447,6 +447,8 @@ pub struct DataPage {
     pub plans: Vec<(String, String, i64, String)>,
     /// (column, what it holds)
     pub columns: Vec<(String, String)>,
+    /// The other tables: (file stem, columns with what each holds).
+    pub tables: Vec<(String, Vec<(String, String)>)>,
 }
 
 /// A priority on the vision form: (field prefix, id, title, description).

@@ -832,6 +832,8 @@ both!(every_route_as_every_role, async |app: &App| {
         ),
         ("GET", "/footprints/DEMO01/delivery".into(), vec![], everyone),
         ("GET", "/national/guidance".into(), vec![], everyone),
+        ("GET", "/data/decisions.csv".into(), vec![], everyone),
+        ("GET", "/data/footprints.json".into(), vec![], everyone),
         ("GET", "/national/stress".into(), vec![], national),
         ("GET", "/national".into(), vec![], national),
         ("POST", "/national/stress".into(), vec![("samples", "5")], national),
@@ -3338,4 +3340,62 @@ both!(the_national_stress_test_runs_in_the_background, async |app: &App| {
         .finish_national_run(id, Err("stopped by the test"))
         .await
         .unwrap();
+});
+
+both!(open_data_across_footprints, async |app: &App| {
+    let public = client();
+    let r = public.get(app.url("/data/decisions.csv")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "text/csv; charset=utf-8");
+    let csv = r.text().await.unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "footprint,id,decided_on,body,confidential,title,outcome,agreed,dissented,abstained,supersedes,superseded_by"
+    );
+    assert!(csv.contains("Adopt the draft plan"));
+    assert!(csv.contains(",true,,"), "a confidential decision: date and body only");
+    assert!(!csv.contains("Eastvale Road"));
+    assert!(csv.contains("Eastvale Borough Council: The council"));
+    let v: serde_json::Value = public
+        .get(app.url("/data/footprints.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let list = v["footprints"].as_array().unwrap();
+    assert_eq!(list.len(), 45);
+    let demo = list.iter().find(|f| f["code"] == "DEMO01").unwrap();
+    assert_eq!(demo["plan_version"], 1);
+    assert_eq!(demo["decisions"], 2);
+    assert!(demo["savings_share"].as_f64().unwrap() > 0.0);
+    assert!(demo["p_balance"].is_null(), "no national run yet");
+    let csv = public
+        .get(app.url("/data/consultations.csv"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.starts_with("footprint,id,title,formal,opens_on,closes_on,responses"));
+    assert!(csv.lines().count() >= 2);
+    assert_eq!(
+        public.get(app.url("/data/secrets.csv")).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        public
+            .get(app.url("/data/decisions.xml"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let (_, html) = app.get(&public, "/data").await;
+    assert!(html.contains("decisions.csv and decisions.json"));
+    assert!(html.contains("engagement_share"));
 });

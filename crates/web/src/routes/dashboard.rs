@@ -189,21 +189,21 @@ fn small_multiple(id: &str, title: &str, values: &[(String, f64)], max: f64, tex
     s
 }
 
-async fn dashboard(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Query(params): Query<Params>,
-) -> Result<DashboardPage, AppError> {
-    viewer.require(Action::RunNationalStress)?;
+/// Every footprint's line. With `public`, only published material counts: each footprint's
+/// newest published plan, and the national run's finances only where the run used that version.
+pub async fn lines(
+    state: &AppState,
+    public: bool,
+) -> Result<(Vec<Line>, Option<footprint_store::national::NationalRun>, Vec<String>), AppError> {
     let today = today();
-    let facts = state.store.dashboard_facts().await?;
+    let mut facts = state.store.dashboard_facts().await?;
     let run = state
         .store
         .national_runs(20)
         .await?
         .into_iter()
         .find(|r| r.status == "done");
-    let by_code: HashMap<String, (f64, f64)> = run
+    let by_code: HashMap<String, (f64, f64, i64)> = run
         .as_ref()
         .and_then(|r| r.result.as_ref())
         .and_then(|v| v["footprints"].as_array().cloned())
@@ -212,21 +212,31 @@ async fn dashboard(
         .filter_map(|f| {
             Some((
                 f["code"].as_str()?.to_string(),
-                (f["gap_p50"].as_f64()?, f["p_balance"].as_f64()?),
+                (
+                    f["gap_p50"].as_f64()?,
+                    f["p_balance"].as_f64()?,
+                    f["plan_version"].as_i64()?,
+                ),
             ))
         })
         .collect();
     let footprints = state.store.footprints().await?;
+    if public {
+        facts.plans.clear();
+        for f in &footprints {
+            if let Some(v) = state.store.latest_published_plan(f.footprint.id).await? {
+                facts
+                    .plans
+                    .insert(f.footprint.id, (v.number.unwrap_or(0), v.document.clone()));
+            }
+        }
+    }
     let mut regions: Vec<String> = footprints.iter().map(|f| f.footprint.region.clone()).collect();
     regions.sort();
     regions.dedup();
-    let region = params.region.unwrap_or_default().trim().to_string();
     let mut lines = Vec::new();
     for s in footprints {
         let f = s.footprint;
-        if !region.is_empty() && f.region != region {
-            continue;
-        }
         let plan = facts.plans.get(&f.id);
         let doc: Option<PlanDocument> = plan.and_then(|(_, d)| serde_json::from_str(d).ok());
         let validated = doc.as_ref().and_then(|d| d.validate().ok());
@@ -254,7 +264,10 @@ async fn dashboard(
         });
         let groups = facts.groups.get(&f.id).copied().unwrap_or(0);
         let engagement = (groups > 0).then(|| facts.involved.get(&f.id).copied().unwrap_or(0) as f64 / groups as f64);
-        let (gap, p_balance) = by_code.get(&f.code).map_or((None, None), |(g, p)| (Some(*g), Some(*p)));
+        let (gap, p_balance) = by_code
+            .get(&f.code)
+            .filter(|(_, _, v)| !public || plan.is_some_and(|(n, _)| n == v))
+            .map_or((None, None), |(g, p, _)| (Some(*g), Some(*p)));
         let has_body = facts.bodies.get(&f.id).copied().unwrap_or(0) > 0;
         let decisions = facts.decisions.get(&f.id).copied().unwrap_or(0);
         let indicators = Indicators {
@@ -282,6 +295,21 @@ async fn dashboard(
             assessment: assess(&indicators),
         });
     }
+    Ok((lines, run, regions))
+}
+
+async fn dashboard(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(params): Query<Params>,
+) -> Result<DashboardPage, AppError> {
+    viewer.require(Action::RunNationalStress)?;
+    let (all, run, regions) = lines(&state, false).await?;
+    let region = params.region.unwrap_or_default().trim().to_string();
+    let mut lines: Vec<Line> = all
+        .into_iter()
+        .filter(|l| region.is_empty() || l.region == region)
+        .collect();
     let sort = params
         .sort
         .filter(|s| COLUMNS.iter().any(|c| c.0 == s))
