@@ -83,10 +83,7 @@ async fn main() {
     let engine_time = t.elapsed();
     // The app's job, start to stored summary.
     let t = Instant::now();
-    let id = store
-        .start_national_run(&who, samples as i64)
-        .await
-        .expect("a run");
+    let id = store.start_national_run(&who, samples as i64).await.expect("a run");
     footprint_web::routes::national_stress::run(store.clone(), id, samples).await;
     let app_time = t.elapsed();
     let run = store.national_runs(1).await.expect("runs").remove(0);
@@ -133,14 +130,22 @@ async fn main() {
     let token = page[at..at + 64].to_string();
     let r = client
         .post(format!("{base}/sign-in"))
-        .form(&[("email", na.email.as_str()), ("password", &na.password), ("csrf_token", &token)])
+        .form(&[
+            ("email", na.email.as_str()),
+            ("password", &na.password),
+            ("csrf_token", &token),
+        ])
         .send()
         .await
         .expect("signed in");
     assert_eq!(r.status(), reqwest::StatusCode::SEE_OTHER);
     let get = async || {
         let t = Instant::now();
-        let r = client.get(format!("{base}/national")).send().await.expect("the dashboard");
+        let r = client
+            .get(format!("{base}/national"))
+            .send()
+            .await
+            .expect("the dashboard");
         assert_eq!(r.status(), reqwest::StatusCode::OK);
         let body = r.text().await.expect("its text");
         assert!(body.contains(&format!("{} footprints", footprints + 1)));
