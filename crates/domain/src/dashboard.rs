@@ -11,7 +11,8 @@ use crate::guidance::Rating;
 pub struct Indicators {
     /// P(balance) in the final year, from the latest national run.
     pub p_balance: Option<f64>,
-    /// Share of the footprint's stakeholder groups engaged at "involve" or deeper.
+    /// Share of the footprint's stakeholder groups engaged at "involve" or deeper; none when no
+    /// engagement has been recorded at all.
     pub engagement: Option<f64>,
     /// Whether a decision-making body with a rule is set up.
     pub has_body: bool,
@@ -79,11 +80,13 @@ pub fn assess(i: &Indicators) -> Assessment {
     };
     let governance = Area {
         name: "Governance",
-        score: Some(match (i.has_body, i.decisions) {
-            (true, d) if d > 0 => 3,
-            (true, _) => 1,
-            _ => 0,
-        }),
+        // Nothing set up and nothing decided is not known to be weak: it is not known.
+        score: match (i.has_body, i.decisions) {
+            (true, d) if d > 0 => Some(3),
+            (true, _) => Some(1),
+            (false, d) if d > 0 => Some(1),
+            _ => None,
+        },
         why: if i.has_body {
             format!("A decision-making body with a rule; {} decisions recorded", i.decisions)
         } else {
@@ -138,8 +141,19 @@ mod tests {
             ..Default::default()
         };
         let a = assess(&finance_only);
-        assert_eq!(a.areas[2].score, Some(0), "no body: governance scores nothing");
-        assert_eq!(a.rating, None, "finance and governance only: two areas, not rated");
+        assert_eq!(a.areas[2].score, None, "no body and no decisions: governance not known");
+        assert_eq!(a.rating, None, "finance alone is not rated");
+        let two = Indicators {
+            p_balance: Some(0.9),
+            has_body: true,
+            decisions: 1,
+            ..Default::default()
+        };
+        assert_eq!(
+            assess(&two).rating,
+            None,
+            "finance and governance only: two areas, not rated"
+        );
         // Balanced books with no engagement and late delivery: 3 + 0 + 1 + 0 = 4 / 4, making
         // progress at best.
         let books_only = Indicators {

@@ -92,19 +92,24 @@ fn requirement(row: &AnyRow) -> Result<Requirement> {
     })
 }
 
-async fn version_in(conn: &mut sqlx::AnyConnection, id: i64) -> Result<GuidanceVersion> {
-    sqlx::query("SELECT id, number, title, summary, published_on FROM guidance_versions WHERE id = $1")
+async fn draft_in(conn: &mut sqlx::AnyConnection, backend: crate::Backend, id: i64) -> Result<GuidanceVersion> {
+    // On PostgreSQL the row is locked, so that a change and the publishing cannot interleave.
+    let sql = match backend {
+        crate::Backend::Postgres => {
+            "SELECT id, number, title, summary, published_on FROM guidance_versions WHERE id = $1 FOR UPDATE"
+        }
+        crate::Backend::Sqlite => {
+            "SELECT id, number, title, summary, published_on FROM guidance_versions WHERE id = $1"
+        }
+    };
+    let v = sqlx::query(sql)
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?
         .as_ref()
         .map(version)
         .transpose()?
-        .ok_or(StoreError::NotFound("That guidance version"))
-}
-
-async fn draft_in(conn: &mut sqlx::AnyConnection, id: i64) -> Result<GuidanceVersion> {
-    let v = version_in(conn, id).await?;
+        .ok_or(StoreError::NotFound("That guidance version"))?;
     if v.published_on.is_some() {
         return Err(conflict(
             "guidance",
@@ -203,7 +208,7 @@ impl Store {
                 .await?;
         if let Some(n) = draft {
             return Err(conflict(
-                "title",
+                "guidance",
                 format!("Version {n} is still a draft: publish it before starting another"),
             ));
         }
@@ -224,7 +229,14 @@ impl Store {
         .bind(now_ms())
         .bind(&who.label)
         .fetch_one(&mut *tx)
-        .await?;
+        .await
+        .map_err(|e| {
+            if crate::is_unique_violation(&e) {
+                conflict("guidance", "Someone else started a new version just now: reload the page")
+            } else {
+                e.into()
+            }
+        })?;
         if let Some((last_id, _)) = last {
             sqlx::query(
                 "INSERT INTO requirements (guidance_id, key, title, detail, due_on, submission, position) \
@@ -257,14 +269,32 @@ impl Store {
     pub async fn save_requirement(&self, who: &Who, guidance_id: i64, r: &Requirement) -> Result<String> {
         check_requirement(r)?;
         let mut tx = self.write().await?;
-        let v = draft_in(&mut tx, guidance_id).await?;
+        let v = draft_in(&mut tx, self.backend(), guidance_id).await?;
         let key = if r.key.is_empty() {
             key_of(&r.title)
         } else {
             r.key.clone()
         };
+        if !key
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
+            return Err(conflict(
+                "requirement_title",
+                "That requirement is not one of this version's",
+            ));
+        }
         let before = requirements_in(&mut tx, guidance_id).await?;
         let existing = before.iter().find(|x| x.key == key).cloned();
+        if r.key.is_empty() && existing.is_some() {
+            return Err(conflict(
+                "requirement_title",
+                format!(
+                    "\"{}\" is already required: change that requirement instead",
+                    r.title.trim()
+                ),
+            ));
+        }
         if existing.is_some() {
             sqlx::query(
                 "UPDATE requirements SET title = $1, detail = $2, due_on = $3, submission = $4 WHERE guidance_id = $5 AND key = $6",
@@ -278,6 +308,11 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         } else {
+            let position: i64 =
+                sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) + 1 FROM requirements WHERE guidance_id = $1")
+                    .bind(guidance_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
             sqlx::query(
                 "INSERT INTO requirements (guidance_id, key, title, detail, due_on, submission, position) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -288,7 +323,7 @@ impl Store {
             .bind(r.detail.trim())
             .bind(&r.due_on)
             .bind(i64::from(r.submission))
-            .bind(before.len() as i64 + 1)
+            .bind(position)
             .execute(&mut *tx)
             .await?;
         }
@@ -318,7 +353,7 @@ impl Store {
     /// Removes a requirement from the draft.
     pub async fn remove_requirement(&self, who: &Who, guidance_id: i64, key: &str) -> Result<()> {
         let mut tx = self.write().await?;
-        let v = draft_in(&mut tx, guidance_id).await?;
+        let v = draft_in(&mut tx, self.backend(), guidance_id).await?;
         let n = sqlx::query("DELETE FROM requirements WHERE guidance_id = $1 AND key = $2")
             .bind(guidance_id)
             .bind(key)
@@ -349,7 +384,7 @@ impl Store {
     /// Publishes the draft on `today`: from then on it cannot change.
     pub async fn publish_guidance(&self, who: &Who, guidance_id: i64, today: &str) -> Result<()> {
         let mut tx = self.write().await?;
-        let v = draft_in(&mut tx, guidance_id).await?;
+        let v = draft_in(&mut tx, self.backend(), guidance_id).await?;
         if requirements_in(&mut tx, guidance_id).await?.is_empty() {
             return Err(conflict("guidance", "Add at least one requirement before publishing"));
         }
@@ -376,17 +411,33 @@ impl Store {
         Ok(())
     }
 
-    /// Tries to change a published version's requirement; the database must refuse.
-    pub async fn try_rewrite_guidance(&self, guidance_id: i64) -> Result<()> {
-        sqlx::query("UPDATE requirements SET title = 'rewritten' WHERE guidance_id = $1")
+    /// Tries to change a published version's requirements, its title and its draft's
+    /// requirements into it; the database must refuse each. Returns how many were refused.
+    pub async fn try_rewrite_guidance(&self, guidance_id: i64, draft_id: i64) -> usize {
+        let attempts = [
+            (
+                "UPDATE requirements SET title = 'rewritten' WHERE guidance_id = $1",
+                guidance_id,
+            ),
+            (
+                "UPDATE guidance_versions SET title = 'rewritten' WHERE id = $1",
+                guidance_id,
+            ),
+            ("DELETE FROM requirements WHERE guidance_id = $1", guidance_id),
+            ("DELETE FROM guidance_versions WHERE id = $1", guidance_id),
+        ];
+        let mut refused = 0;
+        for (sql, id) in attempts {
+            if sqlx::query(sql).bind(id).execute(self.pool()).await.is_err() {
+                refused += 1;
+            }
+        }
+        let moved = sqlx::query("UPDATE requirements SET guidance_id = $1 WHERE guidance_id = $2")
             .bind(guidance_id)
+            .bind(draft_id)
             .execute(self.pool())
-            .await?;
-        sqlx::query("UPDATE guidance_versions SET title = 'rewritten' WHERE id = $1")
-            .bind(guidance_id)
-            .execute(self.pool())
-            .await?;
-        Ok(())
+            .await;
+        refused + usize::from(moved.is_err())
     }
 
     /// A footprint's checklist: requirement key, done on, note.
@@ -760,6 +811,23 @@ impl Store {
         Ok(id)
     }
 
+    /// Marks runs left running for longer than [`RUN_GIVES_UP_MS`] as failed: their process
+    /// stopped.
+    pub async fn give_up_stale_runs(&self) -> Result<()> {
+        let mut tx = self.write().await?;
+        let now = now_ms();
+        sqlx::query(
+            "UPDATE national_runs SET status = 'failed', error = 'the run stopped before it finished', finished_at = $1 \
+             WHERE status = 'running' AND started_at < $2",
+        )
+        .bind(now)
+        .bind(now - RUN_GIVES_UP_MS)
+        .execute(&mut *tx)
+        .await?;
+        self.commit(tx).await?;
+        Ok(())
+    }
+
     /// Records a run's progress.
     pub async fn national_run_progress(&self, id: i64, done: i64, total: i64) -> Result<()> {
         let mut tx = self.write().await?;
@@ -784,7 +852,7 @@ impl Store {
             Ok(v) => ("done", Some(v.to_string()), String::new()),
             Err(e) => ("failed", None, e.to_string()),
         };
-        sqlx::query(
+        let n = sqlx::query(
             "UPDATE national_runs SET status = $1, result = $2, error = $3, finished_at = $4, done = CASE WHEN $1 = 'done' THEN total ELSE done END \
              WHERE id = $5 AND status = 'running'",
         )
@@ -794,7 +862,12 @@ impl Store {
         .bind(now_ms())
         .bind(id)
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected();
+        if n == 0 {
+            // Already given up (or finished): nothing to record.
+            return Ok(());
+        }
         record(
             &mut tx,
             &Who::system("national run"),
@@ -836,6 +909,8 @@ pub struct DashboardFacts {
     pub groups: std::collections::HashMap<i64, i64>,
     /// Top-level groups engaged at "involve" or deeper (a sub-group counts for its group).
     pub involved: std::collections::HashMap<i64, i64>,
+    /// Engagement activities recorded per footprint.
+    pub activities: std::collections::HashMap<i64, i64>,
     /// Bodies per footprint.
     pub bodies: std::collections::HashMap<i64, i64>,
     /// Decisions per footprint.
@@ -872,6 +947,11 @@ impl Store {
             )
             .fetch_all(self.pool())
             .await?,
+        )?;
+        out.activities = pairs(
+            sqlx::query("SELECT footprint_id, COUNT(*) FROM engagement_activities GROUP BY footprint_id")
+                .fetch_all(self.pool())
+                .await?,
         )?;
         out.bodies = pairs(
             sqlx::query("SELECT footprint_id, COUNT(*) FROM bodies GROUP BY footprint_id")

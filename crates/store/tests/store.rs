@@ -1153,7 +1153,7 @@ both_backends!(national_guidance_submissions_and_feedback, |store: Store| async 
     let v1 = store.start_guidance(&who, "Planning guidance", "").await.unwrap();
     assert!(matches!(
         store.start_guidance(&who, "Another", "").await,
-        Err(StoreError::Conflict { field: "title", .. })
+        Err(StoreError::Conflict { field: "guidance", .. })
     ));
     assert!(matches!(
         store.publish_guidance(&who, v1, "2015-12-22").await,
@@ -1175,8 +1175,7 @@ both_backends!(national_guidance_submissions_and_feedback, |store: Store| async 
         Err(StoreError::Conflict { field: "due_day", .. })
     ));
     store.publish_guidance(&who, v1, "2015-12-22").await.unwrap();
-    // Published guidance is fixed, in the database too.
-    assert!(store.try_rewrite_guidance(v1).await.is_err());
+
     assert!(matches!(
         store
             .save_requirement(&who, v1, &req("Late addition", None, false))
@@ -1185,6 +1184,22 @@ both_backends!(national_guidance_submissions_and_feedback, |store: Store| async 
     ));
     // The next version starts from the current requirements.
     let v2 = store.start_guidance(&who, "Next steps", "").await.unwrap();
+    // Published guidance is fixed, in the database too: its requirements, its title, and no
+    // requirement of the draft can be moved into it.
+    assert_eq!(store.try_rewrite_guidance(v1, v2).await, 5);
+    let dup = store
+        .save_requirement(&who, v2, &req("Submit the draft plan", None, true))
+        .await;
+    assert!(
+        matches!(
+            dup,
+            Err(StoreError::Conflict {
+                field: "requirement_title",
+                ..
+            })
+        ),
+        "{dup:?}"
+    );
     let mut moved = store.requirements(v2).await.unwrap()[0].clone();
     assert_eq!(moved.key, plan_key);
     moved.due_on = Some("2016-10-21".into());
@@ -1268,4 +1283,38 @@ both_backends!(national_guidance_submissions_and_feedback, |store: Store| async 
     store.mark_guidance_seen(user.id, wy, 1).await.unwrap();
     store.mark_guidance_seen(user.id, wy, 2).await.unwrap();
     assert_eq!(store.guidance_seen(user.id, wy).await.unwrap(), Some(2));
+});
+
+both_backends!(national_runs_one_at_a_time, |store: Store| async move {
+    let who = Who::system("test");
+    let a = store.start_national_run(&who, 1000).await.unwrap();
+    assert!(matches!(
+        store.start_national_run(&who, 1000).await,
+        Err(StoreError::Conflict { field: "run", .. })
+    ));
+    store.national_run_progress(a, 500, 1000).await.unwrap();
+    assert_eq!(store.national_runs(1).await.unwrap()[0].done, 500);
+    store
+        .finish_national_run(a, Ok(&serde_json::json!({"national": {"gap_p50": 1.5}})))
+        .await
+        .unwrap();
+    // Finishing twice changes nothing and records nothing.
+    let audit = store.audit_count().await.unwrap();
+    store.finish_national_run(a, Err("late")).await.unwrap();
+    assert_eq!(store.audit_count().await.unwrap(), audit);
+    let run = &store.national_runs(1).await.unwrap()[0];
+    assert_eq!((run.status.as_str(), run.done), ("done", 1000));
+    assert_eq!(run.result.as_ref().unwrap()["national"]["gap_p50"], 1.5);
+    // The next run may start once the first has finished.
+    let b = store.start_national_run(&who, 1000).await.unwrap();
+    store
+        .finish_national_run(b, Err("the plans do not read"))
+        .await
+        .unwrap();
+    let run = &store.national_runs(1).await.unwrap()[0];
+    assert_eq!(
+        (run.status.as_str(), run.error.as_str()),
+        ("failed", "the plans do not read")
+    );
+    store.give_up_stale_runs().await.unwrap();
 });

@@ -3196,6 +3196,10 @@ both!(guidance_submissions_and_feedback, async |app: &App| {
     let (_, html) = app.get(&lead, "/footprints/DEMO01/submissions").await;
     assert!(html.contains("What changed since you last looked (version 2)"));
     assert!(html.contains("New: Estates strategy (due 31 March 2017)"));
+    assert!(
+        html.contains(", after the deadline"),
+        "a submission says whether it was on time"
+    );
     let (_, html) = app.get(&lead, "/footprints/DEMO01/submissions").await;
     assert!(
         !html.contains("What changed since you last looked"),
@@ -3269,6 +3273,25 @@ both!(guidance_submissions_and_feedback, async |app: &App| {
     assert!(html.contains("Making progress") && html.contains("Councils informed rather than involved"));
     let (_, html) = app.get(&national, "/national/submissions").await;
     assert!(html.contains("Northshire and Eastvale (fictional)"));
+    // A requirement of the same title is refused rather than overwritten.
+    let (s, _, html) = app
+        .post(&national, "/national/guidance", &[("title", "Spring update")])
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{html}");
+    let spring = app.store.guidance_versions().await.unwrap()[0].clone();
+    let (s, _, html) = app
+        .post(
+            &national,
+            &format!("/national/guidance/{}/requirements", spring.id),
+            &[("requirement_title", "Estates strategy")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("is already required: change that requirement instead"));
+    let (s, _, _) = app
+        .post(&national, &format!("/national/guidance/{}/publish", spring.id), &[])
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
 });
 
 both!(the_national_stress_test_runs_in_the_background, async |app: &App| {

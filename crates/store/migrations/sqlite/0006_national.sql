@@ -13,6 +13,9 @@ CREATE TABLE guidance_versions (
     created_by   TEXT NOT NULL
 );
 
+-- One draft at a time.
+CREATE UNIQUE INDEX guidance_one_draft ON guidance_versions ((published_on IS NULL)) WHERE published_on IS NULL;
+
 CREATE TABLE requirements (
     id          INTEGER PRIMARY KEY,
     guidance_id INTEGER NOT NULL REFERENCES guidance_versions (id),
@@ -42,6 +45,7 @@ BEGIN
 END;
 CREATE TRIGGER requirements_fixed_update BEFORE UPDATE ON requirements
 WHEN (SELECT published_on FROM guidance_versions WHERE id = OLD.guidance_id) IS NOT NULL
+  OR (SELECT published_on FROM guidance_versions WHERE id = NEW.guidance_id) IS NOT NULL
 BEGIN
     SELECT RAISE(ABORT, 'published guidance cannot be changed: publish a new version');
 END;

@@ -121,12 +121,21 @@ impl DashboardPage {
         format!("/national?sort={key}&dir={dir}{region}")
     }
 
-    /// The aria-sort value of a column.
+    /// The aria-sort attribute of a column: only on the column sorted by.
     pub fn aria_sort(&self, key: &str) -> &'static str {
         match (self.sort == key, self.descending) {
-            (true, true) => "descending",
-            (true, false) => "ascending",
-            _ => "none",
+            (true, true) => " aria-sort=\"descending\"",
+            (true, false) => " aria-sort=\"ascending\"",
+            _ => "",
+        }
+    }
+
+    /// Which way a column's link sorts, in words.
+    pub fn sort_words(&self, key: &str) -> &'static str {
+        if self.sort == key && !self.descending {
+            "descending"
+        } else {
+            "ascending"
         }
     }
 }
@@ -263,10 +272,13 @@ pub async fn lines(
             (n, late)
         });
         let groups = facts.groups.get(&f.id).copied().unwrap_or(0);
-        let engagement = (groups > 0).then(|| facts.involved.get(&f.id).copied().unwrap_or(0) as f64 / groups as f64);
+        let recorded = facts.activities.get(&f.id).copied().unwrap_or(0) > 0;
+        let engagement =
+            (groups > 0 && recorded).then(|| facts.involved.get(&f.id).copied().unwrap_or(0) as f64 / groups as f64);
         let (gap, p_balance) = by_code
             .get(&f.code)
-            .filter(|(_, _, v)| !public || plan.is_some_and(|(n, _)| n == v))
+            // Only where the run used the plan version shown (a newer one is not yet run).
+            .filter(|(_, _, v)| plan.is_some_and(|(n, _)| n == v))
             .map_or((None, None), |(g, p, _)| (Some(*g), Some(*p)));
         let has_body = facts.bodies.get(&f.id).copied().unwrap_or(0) > 0;
         let decisions = facts.decisions.get(&f.id).copied().unwrap_or(0);
@@ -346,6 +358,11 @@ async fn dashboard(
         lines.iter().filter_map(|l| f(l).map(|v| (l.name.clone(), v))).collect()
     };
     let mut charts = Vec::new();
+    let gaps = series(&|l| l.gap);
+    if !gaps.is_empty() {
+        let max = gaps.iter().map(|v| v.1.abs()).fold(0.0, f64::max);
+        charts.push(small_multiple("sm-gap", "Final-year gap (median)", &gaps, max, money));
+    }
     for (id, title, values, max) in [
         ("sm-balance", "Chance of balance", series(&|l| l.p_balance), 1.0),
         ("sm-savings", "Savings as a share of spend", series(&|l| l.savings), 0.0),

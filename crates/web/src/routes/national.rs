@@ -61,12 +61,26 @@ fn conflict(e: AppError) -> Result<Vec<FieldError>, AppError> {
 pub struct RequirementView {
     pub req: Requirement,
     pub due: String,
+    /// The deadline's day, month and year, for the edit form.
+    pub parts: (String, String, String),
 }
 
 fn views(list: Vec<Requirement>) -> Vec<RequirementView> {
     list.into_iter()
         .map(|r| RequirementView {
             due: r.due_on.as_deref().map_or_else(|| "No deadline".to_string(), long_date),
+            parts: r
+                .due_on
+                .as_deref()
+                .and_then(footprint_domain::consultation::parse_date)
+                .map(|d| {
+                    (
+                        d.day().to_string(),
+                        u8::from(d.month()).to_string(),
+                        d.year().to_string(),
+                    )
+                })
+                .unwrap_or_default(),
             req: r,
         })
         .collect()
@@ -273,6 +287,19 @@ impl FootprintSubmissionsPage {
     }
 }
 
+/// ", on time" or ", after the deadline" for a submission made at `at` (ms since 1970).
+fn on_time(due: Option<&str>, at: i64) -> &'static str {
+    let Some(due) = due else { return "" };
+    let day = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(at) * 1_000_000)
+        .map(|t| footprint_domain::consultation::iso(t.date()))
+        .unwrap_or_default();
+    if day.as_str() <= due {
+        ", on time"
+    } else {
+        ", after the deadline"
+    }
+}
+
 fn title_of(reqs: &[Requirement], key: &str) -> String {
     reqs.iter()
         .find(|r| r.key == key)
@@ -297,8 +324,11 @@ async fn footprint_view(
         .map(|r| {
             let subs: Vec<&Submission> = submissions.iter().filter(|s| s.requirement_key == r.key).collect();
             let marked = done.iter().find(|d| d.0 == r.key);
+            // A submission answers the version it was made against: after new guidance, the
+            // requirement is done again only when submitted against the current version.
+            let current_number = current.as_ref().map_or(0, |c| c.0.number);
             let is_done = if r.submission {
-                !subs.is_empty()
+                subs.iter().any(|s| s.guidance_number == current_number)
             } else {
                 marked.is_some()
             };
@@ -313,7 +343,12 @@ async fn footprint_view(
                     .map(|s| {
                         (
                             format!("/footprints/{}/submissions/{}", f.code, s.id),
-                            format!("Plan version {} on {}", s.plan_number, when(&s.submitted_at)),
+                            format!(
+                                "Plan version {} on {}{}",
+                                s.plan_number,
+                                when(&s.submitted_at),
+                                on_time(r.due_on.as_deref(), s.submitted_at)
+                            ),
                         )
                     })
                     .collect(),

@@ -69,7 +69,16 @@ pub fn nationalise(model: &Value) -> (Value, Vec<String>) {
 /// Gathers the plans, runs them together and summarises the result. Progress goes to the
 /// database about once a second.
 pub async fn run(store: Store, id: i64, samples: u64) {
-    let outcome = summarise(&store, id, samples).await;
+    // In a task of its own, so that even a panic ends the run as failed rather than leaving it
+    // "running".
+    let job = {
+        let store = store.clone();
+        tokio::spawn(async move { summarise(&store, id, samples).await })
+    };
+    let outcome = match job.await {
+        Ok(o) => o,
+        Err(e) => Err(format!("the run stopped: {e}")),
+    };
     let saved = match &outcome {
         Ok(v) => store.finish_national_run(id, Ok(v)).await,
         Err(e) => store.finish_national_run(id, Err(e)).await,
@@ -207,12 +216,25 @@ pub struct NationalStressPage {
     pub samples: String,
 }
 
+impl NationalStressPage {
+    /// The scenario count to show in the form.
+    pub fn samples_value(&self) -> &str {
+        &self.samples
+    }
+}
+
 fn num(v: &Value, k: &str) -> f64 {
     v.get(k).and_then(Value::as_f64).unwrap_or(0.0)
 }
 
-async fn view(state: &AppState, viewer: &Viewer, errors: Vec<FieldError>) -> Result<NationalStressPage, AppError> {
+async fn view(
+    state: &AppState,
+    viewer: &Viewer,
+    errors: Vec<FieldError>,
+    samples: Option<String>,
+) -> Result<NationalStressPage, AppError> {
     viewer.require(Action::RunNationalStress)?;
+    state.store.give_up_stale_runs().await?;
     let runs = state.store.national_runs(20).await?;
     let latest = runs.first().cloned();
     let running = latest.as_ref().is_some_and(|r| r.status == "running");
@@ -333,12 +355,12 @@ async fn view(state: &AppState, viewer: &Viewer, errors: Vec<FieldError>) -> Res
         history,
         can_run: viewer.can(Action::RunNationalStress),
         national_toml: NATIONAL_TOML,
-        samples: DEFAULT_NATIONAL_SAMPLES.to_string(),
+        samples: samples.unwrap_or_else(|| DEFAULT_NATIONAL_SAMPLES.to_string()),
     })
 }
 
 async fn page(State(state): State<AppState>, viewer: Viewer) -> Result<NationalStressPage, AppError> {
-    view(&state, &viewer, Vec::new()).await
+    view(&state, &viewer, Vec::new(), None).await
 }
 
 async fn start(
@@ -361,7 +383,7 @@ async fn start(
                     "samples",
                     "Enter the scenarios per footprint as a whole number from 1,000 to 1,000,000",
                 )];
-                return Ok(view(&state, &viewer, errors).await?.into_response());
+                return Ok(view(&state, &viewer, errors, Some(text)).await?.into_response());
             }
         }
     };
@@ -371,7 +393,7 @@ async fn start(
             Ok(Redirect::to("/national/stress").into_response())
         }
         Err(e) => match AppError::from(e) {
-            AppError::Conflict(fe) => Ok(view(&state, &viewer, vec![fe]).await?.into_response()),
+            AppError::Conflict(fe) => Ok(view(&state, &viewer, vec![fe], None).await?.into_response()),
             other => Err(other),
         },
     }
