@@ -21,7 +21,7 @@ use sqlx::any::AnyRow;
 
 use crate::audit::{Change, record};
 use crate::engagement::{Document, NewDocument, insert_document};
-use crate::{Result, Store, StoreError, Who, now_ms};
+use crate::{Result, Store, StoreError, Who, conflict, now_ms};
 
 /// A decision-making body.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -352,13 +352,6 @@ pub struct Closed {
 
 fn decode<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
     serde_json::from_str(text).map_err(|e| StoreError::Database(sqlx::Error::Decode(e.into())))
-}
-
-fn conflict(field: &'static str, message: impl Into<String>) -> StoreError {
-    StoreError::Conflict {
-        field,
-        message: message.into(),
-    }
 }
 
 fn date(text: &str, field: &'static str) -> Result<()> {

@@ -77,6 +77,14 @@ impl StoreError {
     }
 }
 
+/// A refusal the person can act on: the field at fault and what to tell them.
+pub(crate) fn conflict(field: &'static str, message: impl Into<String>) -> StoreError {
+    StoreError::Conflict {
+        field,
+        message: message.into(),
+    }
+}
+
 /// A result from the store.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 

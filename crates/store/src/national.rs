@@ -8,7 +8,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::audit::{Change, record};
-use crate::{Result, Store, StoreError, Who, now_ms};
+use crate::{Result, Store, StoreError, Who, conflict, now_ms};
 
 /// A version of the national guidance.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -63,13 +63,6 @@ pub struct Feedback {
     pub created_at: i64,
     /// By whom.
     pub created_by: String,
-}
-
-fn conflict(field: &'static str, message: impl Into<String>) -> StoreError {
-    StoreError::Conflict {
-        field,
-        message: message.into(),
-    }
 }
 
 fn version(row: &AnyRow) -> Result<GuidanceVersion> {

@@ -25,6 +25,7 @@ use crate::error::{AppError, FieldError};
 use crate::page::Page;
 use crate::routes::consultations::today;
 use crate::routes::footprints::footprint;
+use crate::routes::{Pairs, one};
 
 /// The routes.
 pub fn router() -> Router<AppState> {
@@ -33,15 +34,6 @@ pub fn router() -> Router<AppState> {
         .route("/footprints/{code}/delivery/milestones", post(milestone))
         .route("/footprints/{code}/delivery/benefits", post(benefit))
         .route("/footprints/{code}/delivery/actions/{id}", post(action))
-}
-
-type Pairs = Vec<(String, String)>;
-
-fn one(form: &Pairs, k: &str) -> String {
-    form.iter()
-        .find(|(key, _)| key == k)
-        .map_or("", |(_, v)| v.trim())
-        .to_string()
 }
 
 /// A milestone as the page shows it.

@@ -37,6 +37,7 @@ use crate::page::Page;
 use crate::routes::consultations::today;
 use crate::routes::engagement::{Areas, document_from, domain_log, read_multipart};
 use crate::routes::footprints::footprint;
+use crate::routes::{Pairs, conflict_errors as conflict, one};
 
 /// The routes.
 pub fn router() -> Router<AppState> {
@@ -75,14 +76,6 @@ pub fn router() -> Router<AppState> {
 }
 
 type Fields = HashMap<String, String>;
-type Pairs = Vec<(String, String)>;
-
-fn one(form: &Pairs, k: &str) -> String {
-    form.iter()
-        .find(|(key, _)| key == k)
-        .map_or("", |(_, v)| v.trim())
-        .to_string()
-}
 
 fn all(form: &Pairs, k: &str) -> Vec<String> {
     form.iter()
@@ -101,13 +94,6 @@ fn fields(form: &Pairs) -> Fields {
 
 fn id_of(text: &str) -> Result<i64, AppError> {
     text.parse().map_err(|_| AppError::NotFound)
-}
-
-fn conflict(e: AppError) -> Result<Vec<FieldError>, AppError> {
-    match e {
-        AppError::Conflict(fe) => Ok(vec![fe]),
-        other => Err(other),
-    }
 }
 
 /// A body of the footprint.

@@ -108,3 +108,22 @@ pub fn field_errors(errors: Vec<(&'static str, footprint_domain::Invalid)>) -> V
         .map(|(f, e)| crate::error::FieldError::new(f, e.0))
         .collect()
 }
+
+/// A form sent as pairs (so that a field may repeat, as checkboxes do).
+pub type Pairs = Vec<(String, String)>;
+
+/// The first value of a form field, trimmed ("" if absent).
+pub fn one(form: &Pairs, k: &str) -> String {
+    form.iter()
+        .find(|(key, _)| key == k)
+        .map_or("", |(_, v)| v.trim())
+        .to_string()
+}
+
+/// A store refusal as the field errors of a form; any other error passes through.
+pub fn conflict_errors(e: crate::error::AppError) -> Result<Vec<crate::error::FieldError>, crate::error::AppError> {
+    match e {
+        crate::error::AppError::Conflict(fe) => Ok(vec![fe]),
+        other => Err(other),
+    }
+}

@@ -23,6 +23,7 @@ use crate::error::{AppError, FieldError};
 use crate::page::{Page, when};
 use crate::routes::consultations::today;
 use crate::routes::footprints::footprint;
+use crate::routes::{Pairs, conflict_errors as conflict, one};
 
 /// The routes.
 pub fn router() -> Router<AppState> {
@@ -39,22 +40,6 @@ pub fn router() -> Router<AppState> {
         .route("/footprints/{code}/submissions/checklist", post(checklist))
         .route("/footprints/{code}/submissions/{id}", get(submission_page))
         .route("/footprints/{code}/submissions/{id}/feedback", post(feedback))
-}
-
-type Pairs = Vec<(String, String)>;
-
-fn one(form: &Pairs, k: &str) -> String {
-    form.iter()
-        .find(|(key, _)| key == k)
-        .map_or("", |(_, v)| v.trim())
-        .to_string()
-}
-
-fn conflict(e: AppError) -> Result<Vec<FieldError>, AppError> {
-    match e {
-        AppError::Conflict(fe) => Ok(vec![fe]),
-        other => Err(other),
-    }
 }
 
 /// A requirement as the pages show it.
