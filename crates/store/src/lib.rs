@@ -113,10 +113,15 @@ pub fn now_ms() -> i64 {
         .map_or(0, |d| d.as_millis() as i64)
 }
 
+/// A time in milliseconds since 1970 (as the store keeps times), in UTC.
+pub fn datetime(ms: i64) -> time::OffsetDateTime {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+}
+
 /// Formats a time in milliseconds since 1970 as `23 November 2026, 14:05` (UTC).
 pub fn format_time(ms: i64) -> String {
-    let t = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let t = datetime(ms);
     let f = time::macros::format_description!("[day padding:none] [month repr:long] [year], [hour]:[minute] UTC");
     t.format(f).unwrap_or_default()
 }

@@ -15,7 +15,7 @@ const LIGHT: &str = "#d8dde0";
 /// NHS red (the balance line).
 const RED: &str = "#d5281b";
 
-/// Escapes text for SVG.
+/// Escapes text for XML (SVG, Atom).
 pub fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")

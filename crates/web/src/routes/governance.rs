@@ -31,7 +31,7 @@ use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::auth::Viewer;
-use crate::charts::percent;
+use crate::charts::{esc, percent};
 use crate::error::{AppError, FieldError};
 use crate::page::Page;
 use crate::routes::consultations::today;
@@ -1864,21 +1864,13 @@ async fn register(
     })
 }
 
-fn xml(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// The register as an Atom feed (what the public may read).
 async fn atom(State(state): State<AppState>, Path(code): Path<String>) -> Result<Response, AppError> {
     let f = footprint(&state, &code).await?;
     let decisions = state.store.decisions(f.id).await?;
     let updated = decisions.iter().map(|d| d.created_at).max().unwrap_or(0);
     let stamp = |ms: i64| {
-        time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+        footprint_store::datetime(ms)
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default()
     };
@@ -1887,11 +1879,11 @@ async fn atom(State(state): State<AppState>, Path(code): Path<String>) -> Result
     out.push_str(&format!(
         "<title>Decisions – {}</title>\n<id>urn:footprint:{}:decisions</id>\n<updated>{}</updated>\n\
          <link rel=\"self\" href=\"/footprints/{}/decisions.atom\"/>\n<link rel=\"alternate\" href=\"/footprints/{}/decisions\"/>\n",
-        xml(&f.name),
-        xml(&f.code),
+        esc(&f.name),
+        esc(&f.code),
         stamp(updated),
-        xml(&f.code),
-        xml(&f.code)
+        esc(&f.code),
+        esc(&f.code)
     ));
     for d in &decisions {
         let (title, summary) = if d.confidential {
@@ -1920,14 +1912,14 @@ async fn atom(State(state): State<AppState>, Path(code): Path<String>) -> Result
         out.push_str(&format!(
             "<entry>\n<title>{}</title>\n<id>urn:footprint:{}:decision:{}</id>\n<updated>{}</updated>\n\
              <link href=\"/footprints/{}/decisions/{}\"/>\n<author><name>{}</name></author>\n<summary>{}</summary>\n</entry>\n",
-            xml(&title),
-            xml(&f.code),
+            esc(&title),
+            esc(&f.code),
             d.id,
             stamp(d.created_at),
-            xml(&f.code),
+            esc(&f.code),
             d.id,
-            xml(&d.body),
-            xml(&summary)
+            esc(&d.body),
+            esc(&summary)
         ));
     }
     out.push_str("</feed>\n");

@@ -275,9 +275,7 @@ impl FootprintSubmissionsPage {
 /// ", on time" or ", after the deadline" for a submission made at `at` (ms since 1970).
 fn on_time(due: Option<&str>, at: i64) -> &'static str {
     let Some(due) = due else { return "" };
-    let day = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(at) * 1_000_000)
-        .map(|t| footprint_domain::consultation::iso(t.date()))
-        .unwrap_or_default();
+    let day = footprint_domain::consultation::iso(footprint_store::datetime(at).date());
     if day.as_str() <= due {
         ", on time"
     } else {
