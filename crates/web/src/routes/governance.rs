@@ -621,20 +621,31 @@ async fn body_document(
     } else {
         "Terms of reference"
     };
-    match document_from(&form, default, "doc_") {
-        Ok(Some(doc)) => {
-            state.store.add_governance_document(&viewer.who(), attach, &doc).await?;
-            Ok(Redirect::to(&format!("{}#documents", body_href(&f, &b))).into_response())
-        }
-        Ok(None) => {
-            let errors = vec![FieldError::new("file", "Choose a file or give a link")];
-            Ok(body_view_page(&state, &viewer, f, b, errors, None)
-                .await?
-                .into_response())
-        }
-        Err(e) => Ok(body_view_page(&state, &viewer, f, b, vec![e], None)
+    match add_document(&state, &viewer, &form, default, attach).await? {
+        Ok(()) => Ok(Redirect::to(&format!("{}#documents", body_href(&f, &b))).into_response()),
+        Err(errors) => Ok(body_view_page(&state, &viewer, f, b, errors, None)
             .await?
             .into_response()),
+    }
+}
+
+/// Reads a governance document from its form (a file or a link) and adds it; what is wrong with
+/// it comes back as field errors for the form.
+async fn add_document(
+    state: &AppState,
+    viewer: &Viewer,
+    form: &crate::routes::engagement::Submitted,
+    default_title: &str,
+    attach: GovernanceDocument,
+) -> Result<Result<(), Vec<FieldError>>, AppError> {
+    let doc = match document_from(form, default_title, "doc_") {
+        Ok(Some(doc)) => doc,
+        Ok(None) => return Ok(Err(vec![FieldError::new("file", "Choose a file or give a link")])),
+        Err(e) => return Ok(Err(vec![e])),
+    };
+    match state.store.add_governance_document(&viewer.who(), attach, &doc).await {
+        Ok(_) => Ok(Ok(())),
+        Err(e) => conflict(e.into()).map(Err),
     }
 }
 
@@ -868,13 +879,9 @@ async fn meeting_document(
             confidential,
         }
     };
-    let errors = match document_from(&form, if minutes { "Minutes" } else { "Paper" }, "doc_") {
-        Ok(Some(doc)) => {
-            state.store.add_governance_document(&viewer.who(), attach, &doc).await?;
-            return Ok(Redirect::to(&format!("/footprints/{}/board/meetings/{}#papers", f.code, m.id)).into_response());
-        }
-        Ok(None) => vec![FieldError::new("file", "Choose a file or give a link")],
-        Err(e) => vec![e],
+    let default = if minutes { "Minutes" } else { "Paper" };
+    let Err(errors) = add_document(&state, &viewer, &form, default, attach).await? else {
+        return Ok(Redirect::to(&format!("/footprints/{}/board/meetings/{}#papers", f.code, m.id)).into_response());
     };
     Ok(meeting_view(&state, &viewer, f, m, b, errors, Vec::new())
         .await?
@@ -1725,22 +1732,11 @@ async fn proposal_document(
     viewer.require(Action::Propose(f.id))?;
     let p = readable(&state, &viewer, &f, &id).await?;
     let form = read_multipart(multipart).await?;
-    let errors = match document_from(&form, "Paper", "doc_") {
-        Ok(Some(doc)) => match state
-            .store
-            .add_governance_document(&viewer.who(), GovernanceDocument::ProposalPaper(p.id), &doc)
-            .await
-        {
-            Ok(_) => {
-                return Ok(
-                    Redirect::to(&format!("/footprints/{}/decisions/proposals/{}#papers", f.code, p.id))
-                        .into_response(),
-                );
-            }
-            Err(e) => conflict(e.into())?,
-        },
-        Ok(None) => vec![FieldError::new("file", "Choose a file or give a link")],
-        Err(e) => vec![e],
+    let attach = GovernanceDocument::ProposalPaper(p.id);
+    let Err(errors) = add_document(&state, &viewer, &form, "Paper", attach).await? else {
+        return Ok(
+            Redirect::to(&format!("/footprints/{}/decisions/proposals/{}#papers", f.code, p.id)).into_response(),
+        );
     };
     Ok(proposal_view(&state, &viewer, f, p, errors, Fields::new())
         .await?
