@@ -1,7 +1,10 @@
-//! `footprint`: the one binary: `serve`, `stress`, `user`, `digest`.
+//! `footprint`: the one binary: `serve`, `stress`, `user`, `digest`, `backup`, `restore`,
+//! `privacy`.
 
+mod backup;
 mod digest;
 mod output;
+mod privacy;
 mod serve;
 mod stress;
 
@@ -28,6 +31,13 @@ enum Command {
     Stress(stress::StressArgs),
     /// Send each person's digest of what awaits them (or print them, without an SMTP relay).
     Digest(digest::DigestArgs),
+    /// Write a backup of the whole database to a new file (online: the server may keep running).
+    Backup(backup::BackupArgs),
+    /// Replace the database with a backup made by `footprint backup`.
+    Restore(backup::RestoreArgs),
+    /// A person's data: export what is held, erase it, apply the retention rules.
+    #[command(subcommand)]
+    Privacy(privacy::PrivacyCommand),
 }
 
 fn main() -> ExitCode {
@@ -41,6 +51,9 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args),
         Command::User(cmd) => serve::user(cmd),
         Command::Digest(args) => digest::run(args),
+        Command::Backup(args) => backup::run_backup(args),
+        Command::Restore(args) => backup::run_restore(args),
+        Command::Privacy(cmd) => privacy::run(cmd),
     });
     match outcome {
         Ok(code) => code,

@@ -138,6 +138,24 @@ async fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    // The retention rules (docs/security.md, "Personal data"), at start and hourly. Instances
+    // sharing a database may all run them: each rule is an idempotent delete or clear.
+    let retained = store.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            every.tick().await;
+            match retained.apply_retention(footprint_store::now_ms()).await {
+                Ok(r) => tracing::info!(
+                    sessions = r.sessions,
+                    sign_in_attempts = r.sign_in_attempts,
+                    client_keys = r.client_keys,
+                    "retention rules applied"
+                ),
+                Err(e) => tracing::warn!(error = %e, "retention rules could not be applied; retrying in an hour"),
+            }
+        }
+    });
     let app = match Application::build(state).await {
         Ok(a) => a,
         Err(e) => {

@@ -1,4 +1,4 @@
-//! The `footprint stress` command as a user runs it: exit codes, whole outputs, clear errors.
+//! The `footprint` commands as a user runs them: exit codes, whole outputs, clear errors.
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -187,4 +187,98 @@ fn the_shipped_demo_plans_run() {
             .iter()
             .all(|f| f["name"].as_str().unwrap().contains("(fictional)"))
     );
+}
+
+fn text(out: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn backup_restore_and_privacy_commands() {
+    let dir = std::env::temp_dir().join(format!("footprint-cli-admin-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = |name: &str| format!("sqlite://{}", dir.join(name).display());
+    let file = |name: &str| dir.join(name).display().to_string();
+    let a = db("a.db");
+    let out = footprint(&[
+        "user",
+        "create",
+        "--email",
+        "Ada@Example.org",
+        "--name",
+        "Ada",
+        "--database-url",
+        &a,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+
+    let out = footprint(&["backup", "--database-url", &a, &file("a.backup")]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stdout.contains("1 accounts"), "{stdout}");
+    let out = footprint(&["backup", "--database-url", &a, &file("a.backup")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).1.contains("already exists"));
+    let out = footprint(&["backup", "--database-url", &db("missing.db"), &file("m.backup")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).1.contains("there is no database"), "{:?}", text(&out));
+
+    let b = db("b.db");
+    let out = footprint(&["restore", "--database-url", &b, &file("a.backup")]);
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let out = footprint(&["restore", "--database-url", &b, &file("a.backup")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).1.contains("--replace"));
+    let out = footprint(&["restore", "--replace", "--database-url", &b, &file("a.backup")]);
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    std::fs::write(dir.join("notes.txt"), "not a backup").unwrap();
+    let out = footprint(&["restore", "--replace", "--database-url", &b, &file("notes.txt")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).1.contains("not a Footprint backup"));
+
+    // The restored account, exported, then erased.
+    let out = footprint(&["privacy", "export", "--email", "ada@example.org", "--database-url", &b]);
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["account"]["name"], "Ada");
+    let out = footprint(&["privacy", "erase", "--email", "ada@example.org", "--database-url", &b]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).1.contains("--yes"));
+    let out = footprint(&[
+        "privacy",
+        "erase",
+        "--email",
+        "ada@example.org",
+        "--yes",
+        "--database-url",
+        &b,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    assert!(text(&out).0.contains("1 accounts closed"));
+    let out = footprint(&[
+        "privacy",
+        "erase",
+        "--email",
+        "ada@example.org",
+        "--yes",
+        "--database-url",
+        &b,
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).1.contains("nothing is held"));
+    let out = footprint(&["privacy", "export", "--email", "not-an-address", "--database-url", &b]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = footprint(&["privacy", "export", "--database-url", &b]);
+    assert_eq!(out.status.code(), Some(2), "a subject is required");
+    let out = footprint(&["privacy", "retention", "--database-url", &b]);
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    // The backup still holds the account the restore brought back.
+    let out = footprint(&["privacy", "export", "--email", "ada@example.org", "--database-url", &a]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["account"]["active"], true);
+    let _ = std::fs::remove_dir_all(&dir);
 }

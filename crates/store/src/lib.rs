@@ -8,6 +8,7 @@
 //! both backends (see [`testing`]).
 
 pub mod audit;
+pub mod backup;
 pub mod consultations;
 pub mod delivery;
 pub mod engagement;
@@ -17,6 +18,7 @@ pub mod national;
 pub mod notifications;
 pub mod organisations;
 pub mod plans;
+pub mod privacy;
 pub mod sessions;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
@@ -62,6 +64,9 @@ pub enum StoreError {
     /// The database failed.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// A backup or restore was refused: what was wrong and what to do.
+    #[error("{0}")]
+    Backup(String),
     /// Migrating the database failed.
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
