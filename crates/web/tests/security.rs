@@ -232,3 +232,469 @@ both!(retention_rules_remove_what_is_no_longer_needed, async |app: &App| {
             .any(|r| format!("{:?}", r.answers).contains("who sent it"))
     );
 });
+
+// The access sweep: private things are planted (a draft, the demo's confidential estates item, a
+// respondent's personal details, a join request's contact, another footprint's draft); every
+// page and API route the site links to is found by crawling it as several roles; then every
+// role fetches every one of those addresses, and the same addresses with the footprint code
+// swapped (an id from one footprint asked for under another), and no private thing may appear
+// in any answer, HTML or JSON, to a role that may not read it.
+
+const OTHER: &str = "E54000005";
+const DRAFT: &str = "CANARY-DRAFT-7731";
+const OTHER_DRAFT: &str = "CANARY-OTHER-3319";
+const DRAFT_PROPOSAL: &str = "CANARY-PROPOSAL-8810";
+const RESPONDENT: [&str; 3] = [
+    "Canary Respondent-9921",
+    "canary-9921@example.org",
+    "Canary Organisation-9921",
+];
+const JOIN_CONTACT: [&str; 2] = ["Canary Contact-5512", "canary-join-5512@example.org"];
+/// The demo's confidential item: its title, minutes and paper.
+const CONFIDENTIAL: [&str; 2] = ["Eastvale Road", "commercial in confidence"];
+
+const SWEEP_ROLES: [&str; 8] = [
+    "Public",
+    MEMBER,
+    CONTRIBUTOR,
+    "Board member",
+    LEAD,
+    "National assurance",
+    "Site administrator",
+    "Other footprint's lead",
+];
+
+/// The roles that may read each planted thing.
+fn may_read(thing: &str, role: &str) -> bool {
+    let partner = [MEMBER, CONTRIBUTOR, "Board member", LEAD];
+    let national = ["National assurance", "Site administrator"];
+    match thing {
+        "draft" => partner.contains(&role) || national.contains(&role),
+        "confidential" => ["Board member", LEAD].contains(&role) || national.contains(&role),
+        "respondent" => [CONTRIBUTOR, "Board member", LEAD, "Site administrator"].contains(&role),
+        "join contact" => [LEAD, "Site administrator"].contains(&role),
+        "other draft" => ["Other footprint's lead", "National assurance", "Site administrator"].contains(&role),
+        _ => unreachable!(),
+    }
+}
+
+fn planted() -> Vec<(&'static str, &'static str)> {
+    let mut out = vec![
+        ("draft", DRAFT),
+        ("draft", DRAFT_PROPOSAL),
+        ("other draft", OTHER_DRAFT),
+    ];
+    out.extend(RESPONDENT.iter().map(|s| ("respondent", *s)));
+    out.extend(JOIN_CONTACT.iter().map(|s| ("join contact", *s)));
+    out.extend(CONFIDENTIAL.iter().map(|s| ("confidential", *s)));
+    out
+}
+
+async fn plant(app: &App) -> (String, String) {
+    use footprint_domain::access::FootprintRole;
+    use footprint_store::users::NewUser;
+    let who = footprint_store::Who::system("sweep");
+    let demo = app.store.footprint_by_code("DEMO01").await.unwrap().unwrap();
+    let draft = app
+        .store
+        .plan_draft(demo.id)
+        .await
+        .unwrap()
+        .expect("the demo has a draft");
+    let mut doc: serde_json::Value = serde_json::from_str(&draft.document).unwrap();
+    doc["vision"] = format!("{DRAFT}: a vision not yet published").into();
+    app.store
+        .update_plan_draft(&who, demo.id, draft.revision, &doc.to_string(), "sweep")
+        .await
+        .unwrap();
+    // A proposal still being drafted (not on any agenda).
+    let body = app.store.bodies(demo.id).await.unwrap()[0].id;
+    app.store
+        .create_proposal(
+            &who,
+            demo.id,
+            &footprint_store::governance::ProposalInput {
+                body_id: body,
+                title: format!("{DRAFT_PROPOSAL}: merge the two stroke units"),
+                what: "A draft for discussion.".into(),
+                why: "Senior cover at night.".into(),
+                options_considered: String::new(),
+                subjects: Vec::new(),
+                priorities: Vec::new(),
+                initiatives: Vec::new(),
+                effect: footprint_domain::consultation::OptionEffect::NotModelled,
+                affected_groups: Vec::new(),
+                reconfiguration: false,
+                evidence: Default::default(),
+                confidential: false,
+                supersedes_id: None,
+                stress: None,
+            },
+        )
+        .await
+        .unwrap();
+    // A respondent's personal details (the answers themselves may be published).
+    let public = client();
+    let questions = app.store.questions(1).await.unwrap();
+    let mut form: Vec<(String, String)> = vec![
+        ("idempotency_key".into(), "sweep-1".into()),
+        ("name".into(), RESPONDENT[0].into()),
+        ("email".into(), RESPONDENT[1].into()),
+        ("on_behalf_of".into(), RESPONDENT[2].into()),
+        ("consent".into(), "yes".into()),
+    ];
+    for q in &questions {
+        if q.kind == footprint_domain::consultation::QuestionKind::Single {
+            form.push((q.field(), q.choices[0].clone()));
+        }
+    }
+    let fields: Vec<(&str, &str)> = form.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let (s, _, _) = app
+        .post(&public, "/footprints/DEMO01/consultations/1/respond", &fields)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _, html) = app
+        .post(
+            &public,
+            "/vcs/join",
+            &[
+                ("footprint", "DEMO01"),
+                ("organisation", "Canary Community Group"),
+                ("contact_name", JOIN_CONTACT[0]),
+                ("contact_email", JOIN_CONTACT[1]),
+                ("message", "We run lunch clubs in Eastvale."),
+            ],
+        )
+        .await;
+    assert!(s.is_success() || s.is_redirection(), "join request: {s} {html}");
+    // Another footprint, with a lead of its own and a private draft.
+    let other = app.store.footprint_by_code(OTHER).await.unwrap().unwrap();
+    let password = "sweep-other-lead-password-1";
+    let user = app
+        .store
+        .create_user(
+            &who,
+            &NewUser {
+                email: footprint_domain::person::Email::parse("other.lead@example.org").unwrap(),
+                display_name: "Other Lead".into(),
+                password_hash: footprint_web::auth::hash_password_now(password).unwrap(),
+                site_role: footprint_domain::access::SiteRole::None,
+                organisation_id: None,
+            },
+        )
+        .await
+        .unwrap();
+    app.store
+        .grant_footprint_role(&who, user.id, other.id, FootprintRole::Lead)
+        .await
+        .unwrap();
+    let mut other_doc = doc.clone();
+    other_doc["vision"] = format!("{OTHER_DRAFT}: another footprint's private vision").into();
+    app.store
+        .create_plan_draft(&who, other.id, &other_doc.to_string())
+        .await
+        .unwrap();
+    ("other.lead@example.org".into(), password.into())
+}
+
+/// Same-site links in a page: `href="/…"`, without fragments, entities decoded.
+fn links(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(at) = rest.find("href=\"") {
+        rest = &rest[at + 6..];
+        let Some(end) = rest.find('"') else { break };
+        let href = rest[..end].replace("&amp;", "&").replace("&#x2F;", "/");
+        let href = href.split('#').next().unwrap_or("").to_string();
+        if href.starts_with('/') && !href.starts_with("//") && !href.starts_with("/assets/") {
+            out.push(href);
+        }
+    }
+    out
+}
+
+/// The shape of an address, for keeping a few of each: numbers and initiative ids collapsed.
+fn shape(address: &str) -> String {
+    let (path, query) = address.split_once('?').unwrap_or((address, ""));
+    let mut out = String::new();
+    let mut segments = path.split('/').peekable();
+    while let Some(s) = segments.next() {
+        out.push('/');
+        if s.chars().any(|c| c.is_ascii_digit()) && s != "DEMO01" && s != OTHER {
+            out.push('#');
+        } else {
+            out.push_str(s);
+        }
+        if s == "initiatives" && segments.peek().is_some_and(|n| *n != "new") {
+            segments.next();
+            out.push_str("/*");
+        }
+    }
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        out.push(if out.contains('?') { '&' } else { '?' });
+        out.push_str(pair.split('=').next().unwrap_or(""));
+    }
+    out
+}
+
+async fn crawl(app: &App, c: &reqwest::Client, seeds: &[String], found: &mut std::collections::BTreeSet<String>) {
+    let mut shapes: std::collections::HashMap<String, usize> = Default::default();
+    let mut queue: std::collections::VecDeque<String> = seeds.iter().cloned().collect();
+    let mut seen: std::collections::HashSet<String> = Default::default();
+    while let Some(path) = queue.pop_front() {
+        // Heavy on-demand runs are left out (the same pages at the default size are in).
+        if !seen.insert(path.clone()) || path.contains("samples=") || seen.len() > 2000 {
+            continue;
+        }
+        let n = shapes.entry(shape(&path)).or_default();
+        *n += 1;
+        if *n > 12 {
+            continue;
+        }
+        let r = c.get(app.url(&path)).send().await.unwrap();
+        let status = r.status();
+        let html = r.text().await.unwrap();
+        assert!(!status.is_server_error(), "{path}: {status}");
+        found.insert(path.clone());
+        if status == StatusCode::OK {
+            queue.extend(links(&html));
+        }
+    }
+}
+
+/// GET routes the crawl cannot reach by following links, and why.
+const NOT_CRAWLED: &[(&str, &str)] = &[(
+    "/assets/{*path}",
+    "static files built into the binary, the same for everyone",
+)];
+
+/// Every route pattern with a GET handler, read from the route modules' source.
+fn get_routes() -> Vec<String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/routes");
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let prefix = if path.ends_with("api.rs") { "/api/v1" } else { "" };
+        // Patterns built with format! from a `let name = "…";` in the same file.
+        let variable = |name: &str| -> Option<String> {
+            let at = text.find(&format!("let {name} = \""))? + name.len() + 8;
+            Some(text[at..at + text[at..].find('"')?].to_string())
+        };
+        for (i, _) in text.match_indices(".route(") {
+            // The call's arguments, up to its matching parenthesis.
+            let rest = &text[i + 7..];
+            let mut depth = 1;
+            let end = rest
+                .char_indices()
+                .find(|&(_, c)| {
+                    depth += match c {
+                        '(' => 1,
+                        ')' => -1,
+                        _ => 0,
+                    };
+                    depth == 0
+                })
+                .map_or(rest.len(), |(j, _)| j);
+            let call = &rest[..end];
+            let Some(start) = call.find('"') else { continue };
+            let Some(len) = call[start + 1..].find('"') else {
+                continue;
+            };
+            let mut pattern = call[start + 1..start + 1 + len].to_string();
+            if call[..start].contains("format!") {
+                let mut built = String::new();
+                let mut rest = pattern.as_str();
+                while !rest.is_empty() {
+                    if let Some(r) = rest.strip_prefix("{{") {
+                        built.push('{');
+                        rest = r;
+                    } else if let Some(r) = rest.strip_prefix("}}") {
+                        built.push('}');
+                        rest = r;
+                    } else if let Some(r) = rest.strip_prefix('{') {
+                        let close = r.find('}').unwrap();
+                        built.push_str(&variable(&r[..close]).expect("a route variable"));
+                        rest = &r[close + 1..];
+                    } else {
+                        let c = rest.chars().next().unwrap();
+                        built.push(c);
+                        rest = &rest[c.len_utf8()..];
+                    }
+                }
+                pattern = built;
+            }
+            if call[start + 1 + len..].contains("get(") {
+                out.push(format!("{prefix}{pattern}"));
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Whether an address (query string aside) matches a route pattern.
+fn matches_route(pattern: &str, path: &str) -> bool {
+    let path = path.split('?').next().unwrap_or(path);
+    let (a, b): (Vec<&str>, Vec<&str>) = (pattern.split('/').collect(), path.split('/').collect());
+    a.len() == b.len()
+        && a.iter().zip(&b).all(|(p, s)| {
+            if p.starts_with('{') {
+                !s.is_empty()
+            } else if let Some(at) = p.find('{') {
+                s.starts_with(&p[..at]) && s.len() > at
+            } else {
+                p == s
+            }
+        })
+}
+
+async fn sign_in_as(app: &App, email: &str, password: &str) -> reqwest::Client {
+    let c = client();
+    let (s, location, _) = app
+        .post(&c, "/sign-in", &[("email", email), ("password", password)])
+        .await;
+    assert_eq!((s, location.as_deref()), (StatusCode::SEE_OTHER, Some("/account")));
+    c
+}
+
+both!(nothing_private_leaks_to_any_role, async |app: &App| {
+    let (other_email, other_password) = plant(app).await;
+    let mut clients = Vec::new();
+    for role in SWEEP_ROLES {
+        let c = match role {
+            "Public" => client(),
+            "Other footprint's lead" => sign_in_as(app, &other_email, &other_password).await,
+            r => app.signed_in(r).await,
+        };
+        clients.push((role, c));
+    }
+    // Seeds: the home page, the footprints' pages, and every API path with ids filled in.
+    let org = app.store.organisations().await.unwrap()[0].id;
+    let mut seeds: Vec<String> = vec![
+        "/".into(),
+        "/health".into(),
+        "/ready".into(),
+        "/footprints/DEMO01".into(),
+        format!("/footprints/{OTHER}"),
+    ];
+    let spec: serde_json::Value = clients[0]
+        .1
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        if item.get("get").is_none() {
+            continue;
+        }
+        for code in ["DEMO01", OTHER] {
+            seeds.push(format!(
+                "/api/v1{}",
+                path.replace("{code}", code)
+                    .replace("{id}", &org.to_string())
+                    .replace("{organisation}", &org.to_string())
+            ));
+        }
+    }
+    let mut found = std::collections::BTreeSet::new();
+    for (role, c) in &clients {
+        if [
+            "Public",
+            LEAD,
+            "National assurance",
+            "Site administrator",
+            "Other footprint's lead",
+        ]
+        .contains(role)
+        {
+            crawl(app, c, &seeds, &mut found).await;
+        }
+    }
+    // The same addresses under the other footprint's code: ids from one asked for under another.
+    let swapped: Vec<String> = found
+        .iter()
+        .filter_map(|p| {
+            if p.contains("/DEMO01") {
+                Some(p.replace("/DEMO01", &format!("/{OTHER}")))
+            } else if p.contains(&format!("/{OTHER}")) {
+                Some(p.replace(&format!("/{OTHER}"), "/DEMO01"))
+            } else {
+                None
+            }
+        })
+        .collect();
+    found.extend(swapped);
+    // The crawl must reach the places where each planted thing lives, or the sweep proves nothing.
+    for must in [
+        "/footprints/DEMO01/plan",
+        "/footprints/DEMO01/engagement",
+        "/footprints/DEMO01/consultations/1/analysis",
+        "/footprints/DEMO01/decisions",
+        "/api/v1/footprints/DEMO01/decisions",
+        "/national",
+        "/admin/audit",
+    ] {
+        assert!(found.iter().any(|p| p == must), "the crawl did not reach {must}");
+    }
+    assert!(
+        found
+            .iter()
+            .any(|p| p.starts_with("/footprints/DEMO01/consultations/1/responses/")),
+        "the crawl reached the responses"
+    );
+    // Every GET route the router declares is reached by the crawl (or said here why not).
+    let missed: Vec<String> = get_routes()
+        .into_iter()
+        .filter(|pattern| !NOT_CRAWLED.iter().any(|(p, _)| p == pattern))
+        .filter(|pattern| !found.iter().any(|p| matches_route(pattern, p)))
+        .collect();
+    assert!(missed.is_empty(), "routes the sweep did not reach: {missed:#?}");
+    let mut seen_by: std::collections::HashMap<&str, Vec<&str>> = Default::default();
+    let mut requests = 0;
+    for path in &found {
+        for (role, c) in &clients {
+            let r = c.get(app.url(path)).send().await.unwrap();
+            let status = r.status();
+            let body = r.text().await.unwrap();
+            requests += 1;
+            assert!(!status.is_server_error(), "{role} GET {path}: {status}");
+            for (thing, marker) in planted() {
+                if body.contains(marker) {
+                    assert!(
+                        may_read(thing, role),
+                        "{role} reads the {thing} ({marker:?}) at {path} ({status})"
+                    );
+                    seen_by.entry(marker).or_default().push(role);
+                }
+            }
+        }
+    }
+    if std::env::var("SWEEP_LIST").is_ok() {
+        for p in &found {
+            eprintln!("  {p}");
+        }
+    }
+    // And each planted thing is shown to someone who may read it, so the markers are real.
+    for (thing, marker) in planted() {
+        assert!(
+            seen_by.contains_key(marker),
+            "no role saw the {thing} ({marker:?}) anywhere in {} requests",
+            requests
+        );
+    }
+    if std::env::var("SWEEP_LIST").is_ok() {
+        for p in &found {
+            eprintln!("  {p}");
+        }
+    }
+    eprintln!(
+        "access sweep: {} addresses × {} roles = {requests} requests",
+        found.len(),
+        SWEEP_ROLES.len()
+    );
+});
