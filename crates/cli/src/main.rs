@@ -1,5 +1,5 @@
 //! `footprint`: the one binary: `serve`, `stress`, `user`, `digest`, `backup`, `restore`,
-//! `privacy`.
+//! `privacy`, `export`, `import`.
 
 mod backup;
 mod digest;
@@ -7,6 +7,7 @@ mod output;
 mod privacy;
 mod serve;
 mod stress;
+mod transfer;
 
 use std::process::ExitCode;
 
@@ -38,6 +39,10 @@ enum Command {
     /// A person's data: export what is held, erase it, apply the retention rules.
     #[command(subcommand)]
     Privacy(privacy::PrivacyCommand),
+    /// Write one footprint, with everything it holds, as a JSON document.
+    Export(transfer::ExportArgs),
+    /// Add a footprint exported by `footprint export` (from this or another site).
+    Import(transfer::ImportArgs),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +59,8 @@ fn main() -> ExitCode {
         Command::Backup(args) => backup::run_backup(args),
         Command::Restore(args) => backup::run_restore(args),
         Command::Privacy(cmd) => privacy::run(cmd),
+        Command::Export(args) => transfer::run_export(args),
+        Command::Import(args) => transfer::run_import(args),
     });
     match outcome {
         Ok(code) => code,

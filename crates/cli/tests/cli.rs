@@ -276,6 +276,32 @@ fn backup_restore_and_privacy_commands() {
     assert_eq!(out.status.code(), Some(2), "a subject is required");
     let out = footprint(&["privacy", "retention", "--database-url", &b]);
     assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    // Export and import refuse what they cannot do, saying why.
+    let out = footprint(&["export", "--footprint", "NOPE01", "--database-url", &b]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).1.contains("no footprint with the code NOPE01"));
+    let out = footprint(&[
+        "export",
+        "--footprint",
+        "NOPE01",
+        "--out",
+        &file("notes.txt"),
+        "--database-url",
+        &b,
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).1.contains("already exists"));
+    let out = footprint(&["import", &file("notes.txt"), "--database-url", &b]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).1.contains("line 1, column 2: not JSON"), "{:?}", text(&out));
+    std::fs::write(dir.join("other.json"), "{\"format\": \"spreadsheet\"}").unwrap();
+    let out = footprint(&["import", &file("other.json"), "--database-url", &b]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out).1.contains("format: expected \"footprint-export\""),
+        "{:?}",
+        text(&out)
+    );
     // The backup still holds the account the restore brought back.
     let out = footprint(&["privacy", "export", "--email", "ada@example.org", "--database-url", &a]);
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

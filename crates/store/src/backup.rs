@@ -258,6 +258,29 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The columns of one of Footprint's tables, in order.
+    pub async fn table_columns(&self, table: &str) -> Result<Vec<String>> {
+        Ok(match self.backend() {
+            Backend::Sqlite => {
+                sqlx::query_scalar("SELECT name FROM pragma_table_info($1) ORDER BY cid")
+                    .bind(table)
+                    .fetch_all(self.pool())
+                    .await?
+            }
+            Backend::Postgres => {
+                sqlx::query_scalar(
+                    "SELECT CAST(column_name AS TEXT) FROM information_schema.columns WHERE table_schema = 'public' \
+                 AND table_name = $1 ORDER BY ordinal_position",
+                )
+                .bind(table)
+                .fetch_all(self.pool())
+                .await?
+            }
+        })
+    }
+}
+
 /// Whether the database at `url` holds any accounts or footprints (a restore would replace them).
 /// A missing SQLite file or a database without Footprint's tables holds none.
 pub async fn holds_data(url: &str) -> Result<bool> {

@@ -22,6 +22,7 @@ pub mod privacy;
 pub mod sessions;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+pub mod transfer;
 pub mod users;
 pub mod vcs;
 
@@ -67,6 +68,9 @@ pub enum StoreError {
     /// A backup or restore was refused: what was wrong and what to do.
     #[error("{0}")]
     Backup(String),
+    /// A footprint export cannot be imported: where in the file and what is wrong.
+    #[error("the file cannot be imported: {0}")]
+    Import(String),
     /// Migrating the database failed.
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
@@ -77,7 +81,11 @@ impl StoreError {
     pub fn is_user_error(&self) -> bool {
         matches!(
             self,
-            StoreError::Conflict { .. } | StoreError::NotFound(_) | StoreError::Stale(_)
+            StoreError::Conflict { .. }
+                | StoreError::NotFound(_)
+                | StoreError::Stale(_)
+                | StoreError::Backup(_)
+                | StoreError::Import(_)
         )
     }
 }
