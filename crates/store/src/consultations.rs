@@ -239,8 +239,20 @@ fn response(row: &AnyRow) -> Result<Response> {
 
 /// Reads a consultation inside a transaction, refusing changes to a published one when
 /// `draft_only`.
-async fn locked(conn: &mut sqlx::AnyConnection, id: i64, draft_only: bool) -> Result<Consultation> {
-    let c = sqlx::query(concat!("SELECT ", columns!(), " FROM consultations WHERE id = $1"))
+/// The consultation, locked for the rest of the transaction (on PostgreSQL a row lock; on SQLite
+/// the write transaction already holds the database's write lock), so that a check made on it
+/// still holds when the change is written.
+async fn locked(
+    conn: &mut sqlx::AnyConnection,
+    backend: crate::Backend,
+    id: i64,
+    draft_only: bool,
+) -> Result<Consultation> {
+    let sql = match backend {
+        crate::Backend::Postgres => concat!("SELECT ", columns!(), " FROM consultations WHERE id = $1 FOR UPDATE"),
+        crate::Backend::Sqlite => concat!("SELECT ", columns!(), " FROM consultations WHERE id = $1"),
+    };
+    let c = sqlx::query(sql)
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?
@@ -297,7 +309,7 @@ impl Store {
                 e.into()
             }
         })?;
-        let c = locked(&mut tx, id, false).await?;
+        let c = locked(&mut tx, self.backend(), id, false).await?;
         record(
             &mut tx,
             who,
@@ -325,13 +337,13 @@ impl Store {
         input: &ConsultationInput,
     ) -> Result<Consultation> {
         let mut tx = self.write().await?;
-        let before = locked(&mut tx, id, true).await?;
+        let before = locked(&mut tx, self.backend(), id, true).await?;
         if before.revision != revision {
             return Err(StoreError::Stale("The consultation"));
         }
         sqlx::query(
             "UPDATE consultations SET title = $1, summary = $2, area_id = $3, formal = $4, opens_on = $5, closes_on = $6, \
-             min_weeks = $7, revision = revision + 1 WHERE id = $8",
+             min_weeks = $7, revision = revision + 1 WHERE id = $8 AND revision = $9",
         )
         .bind(&input.title)
         .bind(&input.summary)
@@ -341,9 +353,12 @@ impl Store {
         .bind(&input.closes_on)
         .bind(input.min_weeks)
         .bind(id)
+        .bind(revision)
         .execute(&mut *tx)
-        .await?;
-        let after = locked(&mut tx, id, false).await?;
+        .await
+        .map_err(StoreError::from)
+        .and_then(|r| crate::one_row(r, "The consultation"))?;
+        let after = locked(&mut tx, self.backend(), id, false).await?;
         record(
             &mut tx,
             who,
@@ -425,7 +440,7 @@ impl Store {
         effect: OptionEffect,
     ) -> Result<i64> {
         let mut tx = self.write().await?;
-        let c = locked(&mut tx, id, true).await?;
+        let c = locked(&mut tx, self.backend(), id, true).await?;
         let position: i64 = sqlx::query_scalar(
             "SELECT COALESCE(MAX(position), 0) + 1 FROM consultation_options WHERE consultation_id = $1",
         )
@@ -474,7 +489,7 @@ impl Store {
         } = q;
         let (kind, required) = (*kind, *required);
         let mut tx = self.write().await?;
-        let c = locked(&mut tx, id, true).await?;
+        let c = locked(&mut tx, self.backend(), id, true).await?;
         let position: i64 = sqlx::query_scalar(
             "SELECT COALESCE(MAX(position), 0) + 1 FROM consultation_questions WHERE consultation_id = $1",
         )
@@ -516,7 +531,7 @@ impl Store {
     /// Removes an option or a question from a draft consultation.
     pub async fn remove_part(&self, who: &Who, id: i64, option: Option<i64>, question: Option<i64>) -> Result<()> {
         let mut tx = self.write().await?;
-        let c = locked(&mut tx, id, true).await?;
+        let c = locked(&mut tx, self.backend(), id, true).await?;
         let (sql, what, part) = match (option, question) {
             (Some(o), _) => (
                 "DELETE FROM consultation_options WHERE id = $1 AND consultation_id = $2",
@@ -561,7 +576,7 @@ impl Store {
     /// Adds a background document to a consultation.
     pub async fn add_consultation_document(&self, who: &Who, id: i64, doc: &NewDocument) -> Result<i64> {
         let mut tx = self.write().await?;
-        let c = locked(&mut tx, id, false).await?;
+        let c = locked(&mut tx, self.backend(), id, false).await?;
         let d = insert_document(&mut tx, who, c.footprint_id, Some(id), doc).await?;
         touch(&mut tx, id).await?;
         self.commit(tx).await?;
@@ -628,7 +643,7 @@ impl Store {
         results: &[(i64, serde_json::Value)],
     ) -> Result<Consultation> {
         let mut tx = self.write().await?;
-        let before = locked(&mut tx, id, true).await?;
+        let before = locked(&mut tx, self.backend(), id, true).await?;
         if before.revision != revision {
             return Err(StoreError::Stale("The consultation"));
         }
@@ -648,7 +663,7 @@ impl Store {
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        let after = locked(&mut tx, id, false).await?;
+        let after = locked(&mut tx, self.backend(), id, false).await?;
         record(
             &mut tx,
             who,
@@ -682,7 +697,7 @@ impl Store {
         today: &str,
     ) -> Result<Consultation> {
         let mut tx = self.write().await?;
-        let before = locked(&mut tx, id, false).await?;
+        let before = locked(&mut tx, self.backend(), id, false).await?;
         if before.published_at.is_none() {
             return Err(StoreError::Conflict {
                 field: "consultation",
@@ -712,7 +727,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        let after = locked(&mut tx, id, false).await?;
+        let after = locked(&mut tx, self.backend(), id, false).await?;
         record(
             &mut tx,
             who,
@@ -752,7 +767,7 @@ impl Store {
         limit: RateLimit,
     ) -> Result<Result<Received, Refused>> {
         let mut tx = self.write().await?;
-        let c = locked(&mut tx, id, false).await?;
+        let c = locked(&mut tx, self.backend(), id, false).await?;
         if let Some(row) = sqlx::query(
             "SELECT id, received_at FROM consultation_responses WHERE consultation_id = $1 AND idempotency_key = $2",
         )
@@ -894,7 +909,7 @@ impl Store {
         published: Option<&Answers>,
     ) -> Result<()> {
         let mut tx = self.write().await?;
-        let c = locked(&mut tx, consultation_id, false).await?;
+        let c = locked(&mut tx, self.backend(), consultation_id, false).await?;
         let consent: Option<i64> =
             sqlx::query_scalar("SELECT consent FROM consultation_responses WHERE id = $1 AND consultation_id = $2")
                 .bind(response_id)
@@ -951,7 +966,7 @@ impl Store {
         add: bool,
     ) -> Result<()> {
         let mut tx = self.write().await?;
-        let c = locked(&mut tx, consultation_id, false).await?;
+        let c = locked(&mut tx, self.backend(), consultation_id, false).await?;
         let known: Option<i64> =
             sqlx::query_scalar("SELECT id FROM consultation_responses WHERE id = $1 AND consultation_id = $2")
                 .bind(response_id)

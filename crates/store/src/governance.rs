@@ -783,7 +783,7 @@ impl Store {
         }
         sqlx::query(
             "UPDATE bodies SET name = $1, form = $2, purpose = $3, rule = $4, quorum = $5, revision = revision + 1, \
-             updated_at = $6 WHERE id = $7",
+             updated_at = $6 WHERE id = $7 AND revision = $8",
         )
         .bind(b.name.trim())
         .bind(b.form.key())
@@ -792,6 +792,7 @@ impl Store {
         .bind(b.quorum)
         .bind(now_ms())
         .bind(id)
+        .bind(revision)
         .execute(&mut *tx)
         .await
         .map_err(|e| {
@@ -803,7 +804,8 @@ impl Store {
             } else {
                 e.into()
             }
-        })?;
+        })
+        .and_then(|r| crate::one_row(r, "This body"))?;
         record(
             &mut tx,
             who,
@@ -1358,7 +1360,7 @@ impl Store {
         sqlx::query(
             "UPDATE proposals SET body_id = $1, title = $2, what = $3, why = $4, options_considered = $5, subjects = $6, \
              priorities = $7, initiatives = $8, effect = $9, affected_groups = $10, reconfiguration = $11, evidence = $12, \
-             confidential = $13, supersedes_id = $14, stress = $15, revision = revision + 1, updated_at = $16 WHERE id = $17",
+             confidential = $13, supersedes_id = $14, stress = $15, revision = revision + 1, updated_at = $16 WHERE id = $17 AND revision = $18",
         )
         .bind(p.body_id)
         .bind(p.title.trim())
@@ -1377,8 +1379,11 @@ impl Store {
         .bind(p.stress.as_ref().map(to_text))
         .bind(now_ms())
         .bind(id)
+        .bind(revision)
         .execute(&mut *tx)
-        .await?;
+        .await
+        .map_err(StoreError::from)
+        .and_then(|r| crate::one_row(r, "This proposal"))?;
         sqlx::query("UPDATE documents SET confidential = $1 WHERE proposal_id = $2")
             .bind(i64::from(p.confidential))
             .bind(id)
@@ -1978,12 +1983,17 @@ impl Store {
         if before.revision != revision {
             return Err(StoreError::Stale("This action"));
         }
-        sqlx::query("UPDATE actions SET done_on = $1, note = $2, revision = revision + 1 WHERE id = $3")
-            .bind(done_on)
-            .bind(note.trim())
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE actions SET done_on = $1, note = $2, revision = revision + 1 WHERE id = $3 AND revision = $4",
+        )
+        .bind(done_on)
+        .bind(note.trim())
+        .bind(id)
+        .bind(revision)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::from)
+        .and_then(|r| crate::one_row(r, "This action"))?;
         record(
             &mut tx,
             who,

@@ -98,6 +98,16 @@ pub(crate) fn conflict(field: &'static str, message: impl Into<String>) -> Store
     }
 }
 
+/// The outcome of an update guarded by a revision (`… AND revision = $n`): no row changed means
+/// someone else changed the record first, between the check and the write.
+pub(crate) fn one_row(result: sqlx::any::AnyQueryResult, what: &'static str) -> Result<()> {
+    if result.rows_affected() == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Stale(what))
+    }
+}
+
 /// A result from the store.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 

@@ -142,7 +142,8 @@ impl Store {
         .bind(version)
         .execute(&mut *tx)
         .await
-        .map_err(|e| conflict(e, input))?;
+        .map_err(|e| conflict(e, input))
+        .and_then(|r| crate::one_row(r, "This organisation"))?;
         let after = Organisation {
             id,
             name: input.name.clone(),

@@ -177,7 +177,9 @@ impl Store {
             .bind(before.id)
             .bind(revision)
             .execute(&mut *tx)
-            .await?;
+            .await
+            .map_err(StoreError::from)
+            .and_then(|r| crate::one_row(r, "The draft plan"))?;
         let change = Change {
             action: "plan.draft.update",
             entity: "plan_version",

@@ -340,3 +340,307 @@ async fn the_export_covers_the_schema() {
     }
     db.finish().await;
 }
+
+/// The open demo proposal (on the agenda of a meeting not yet closed).
+async fn open_proposal(app: &App) -> footprint_store::governance::Proposal {
+    let f = app.store.footprint_by_code("DEMO01").await.unwrap().unwrap();
+    let mut open = Vec::new();
+    for p in app.store.proposals(f.id).await.unwrap() {
+        if p.decided || p.meeting_id.is_none() {
+            continue;
+        }
+        let meetings = app.store.meetings(p.body_id).await.unwrap();
+        if meetings
+            .iter()
+            .any(|m| Some(m.id) == p.meeting_id && m.closed_at.is_none())
+        {
+            open.push(p);
+        }
+    }
+    open.into_iter()
+        .next()
+        .expect("the demo has a proposal on an open agenda")
+}
+
+// Many clients at once: edits with a revision (each success is one step, no update is lost),
+// votes (one standing response per member, whichever came last), duplicate responses (counted
+// once), and nothing deadlocks: all of it finishes on both backends.
+mod concurrency {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        let app = spawn_with(footprint_store::testing::sqlite().await, 100_000).await;
+        many_at_once(&app).await;
+        app.finish().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        let Some(db) = footprint_store::testing::postgres().await else {
+            eprintln!("TEST_POSTGRES_URL is not set: the PostgreSQL run of this test is skipped");
+            return;
+        };
+        let app = spawn_with(db, 100_000).await;
+        many_at_once(&app).await;
+        app.finish().await;
+    }
+}
+
+async fn many_at_once(app: &App) {
+    tokio::time::timeout(std::time::Duration::from_secs(120), async {
+        edits(app).await;
+        votes(app).await;
+        responses(app).await;
+    })
+    .await
+    .expect("everything finishes: no deadlock");
+}
+
+async fn edits(app: &App) {
+    let f = app.store.footprint_by_code("DEMO01").await.unwrap().unwrap();
+    let start = app.store.plan_draft(f.id).await.unwrap().unwrap();
+    let audit_before = app.store.audit_count().await.unwrap();
+    let mut tasks = Vec::new();
+    for writer in 0..12 {
+        let store = app.store.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut won = Vec::new();
+            for attempt in 0..6 {
+                let draft = store.plan_draft(f.id).await.unwrap().unwrap();
+                let mut doc: serde_json::Value = serde_json::from_str(&draft.document).unwrap();
+                doc["vision"] = format!("written by {writer}, attempt {attempt}").into();
+                match store
+                    .update_plan_draft(
+                        &Who::system("writer"),
+                        f.id,
+                        draft.revision,
+                        &doc.to_string(),
+                        "concurrent edit",
+                    )
+                    .await
+                {
+                    Ok(revision) => won.push((revision, doc["vision"].as_str().unwrap().to_string())),
+                    Err(StoreError::Stale(_)) => {}
+                    Err(e) => panic!("an edit failed other than as stale: {e}"),
+                }
+            }
+            won
+        }));
+    }
+    let mut won: Vec<(i64, String)> = Vec::new();
+    for t in tasks {
+        won.extend(t.await.unwrap());
+    }
+    assert!(!won.is_empty());
+    let revisions: std::collections::BTreeSet<i64> = won.iter().map(|w| w.0).collect();
+    assert_eq!(revisions.len(), won.len(), "no two edits took the same revision");
+    let end = app.store.plan_draft(f.id).await.unwrap().unwrap();
+    assert_eq!(
+        end.revision,
+        start.revision + won.len() as i64,
+        "every accepted edit is one step"
+    );
+    let last = won.iter().max_by_key(|w| w.0).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&end.document).unwrap();
+    assert_eq!(doc["vision"], last.1.as_str(), "the draft holds the last accepted edit");
+    assert_eq!(
+        app.store.audit_count().await.unwrap() - audit_before,
+        won.len() as i64,
+        "one audit entry per accepted edit"
+    );
+}
+
+async fn votes(app: &App) {
+    let p = open_proposal(app).await;
+    let members = app.store.members(p.body_id).await.unwrap();
+    let voters = [LEAD, "Board member"];
+    let mut tasks = Vec::new();
+    for role in voters {
+        let email = app.accounts.iter().find(|a| a.role == role).unwrap().email.clone();
+        let user = app
+            .store
+            .user_by_email(&footprint_domain::person::Email::parse(&email).unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        let member = members
+            .iter()
+            .find(|m| m.speaks_for(user.id))
+            .expect("a representative")
+            .id;
+        for k in 0..6 {
+            let c = app.signed_in(role).await;
+            let token = app.token(&c).await;
+            let url = app.url(&format!("/footprints/DEMO01/decisions/proposals/{}/respond", p.id));
+            let response = if k % 2 == 0 { "consent" } else { "abstain" };
+            tasks.push(tokio::spawn(async move {
+                let r = c
+                    .post(url)
+                    .form(&[
+                        ("member", member.to_string().as_str()),
+                        ("response", response),
+                        ("csrf_token", token.as_str()),
+                    ])
+                    .send()
+                    .await
+                    .unwrap();
+                (r.status(), member)
+            }));
+        }
+    }
+    for t in tasks {
+        let (status, _) = t.await.unwrap();
+        assert_eq!(status, StatusCode::SEE_OTHER, "every vote is taken");
+    }
+    let responses = app.store.proposal_responses(p.id).await.unwrap();
+    let mut per_member: std::collections::HashMap<i64, usize> = Default::default();
+    for r in &responses {
+        *per_member.entry(r.member_id).or_default() += 1;
+    }
+    assert!(per_member.values().all(|n| *n == 1), "one standing response per member");
+    assert!(per_member.len() >= 2);
+}
+
+async fn responses(app: &App) {
+    let questions = app.store.questions(1).await.unwrap();
+    let single = questions
+        .iter()
+        .find(|q| q.kind == footprint_domain::consultation::QuestionKind::Single)
+        .unwrap();
+    let (field, choice) = (single.field(), single.choices[0].clone());
+    let before = app.store.response_count(1).await.unwrap();
+    let mut tasks = Vec::new();
+    for k in 0..30 {
+        // Ten keys, each sent three times at once (double-clicks and retries).
+        let key = format!("burst{}", k % 10);
+        let c = client();
+        let token = app.token(&c).await;
+        let url = app.url("/footprints/DEMO01/consultations/1/respond");
+        let (field, choice) = (field.clone(), choice.clone());
+        tasks.push(tokio::spawn(async move {
+            let r = c
+                .post(url)
+                .form(&[
+                    ("idempotency_key", key.as_str()),
+                    (field.as_str(), choice.as_str()),
+                    ("consent", "no"),
+                    ("csrf_token", token.as_str()),
+                ])
+                .send()
+                .await
+                .unwrap();
+            let status = r.status();
+            let html = r.text().await.unwrap();
+            let at = html.find("Your reference is").expect("a receipt") + "Your reference is".len();
+            let reference: String = html[at..]
+                .chars()
+                .skip_while(|c| !c.is_ascii_digit())
+                .take_while(char::is_ascii_digit)
+                .collect();
+            (status, key, reference)
+        }));
+    }
+    let mut references: std::collections::HashMap<String, std::collections::BTreeSet<String>> = Default::default();
+    for t in tasks {
+        let (status, key, reference) = t.await.unwrap();
+        assert_eq!(status, StatusCode::OK);
+        references.entry(key).or_default().insert(reference);
+    }
+    assert!(
+        references.values().all(|r| r.len() == 1),
+        "each key got one reference: {references:?}"
+    );
+    assert_eq!(
+        app.store.response_count(1).await.unwrap() - before,
+        10,
+        "counted once per key"
+    );
+}
+
+// Two instances on one PostgreSQL database, no sticky sessions: a person signs in on one and
+// carries on on the other, and a background job started on both at once runs once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_share_one_database() {
+    let Some(db) = footprint_store::testing::postgres().await else {
+        eprintln!("TEST_POSTGRES_URL is not set: the PostgreSQL run of this test is skipped");
+        return;
+    };
+    let app = spawn(db).await;
+    let other = app.second_instance().await;
+    let c = app.signed_in(LEAD).await;
+    let r = c.get(format!("{other}/account")).send().await.unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::OK,
+        "the session made on one instance works on the other"
+    );
+    assert!(r.text().await.unwrap().contains("Sign out"));
+    // A form from one instance is accepted by the other (the CSRF key is shared).
+    let token = app.token(&c).await;
+    let r = c
+        .post(format!("{other}/account/tokens"))
+        .form(&[("token_name", "made on the second instance"), ("csrf_token", &token)])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success() || r.status().is_redirection(), "{}", r.status());
+    // Signing out on the second ends the session on the first.
+    let national = app.signed_in("National assurance").await;
+    let token_a = app.token(&national).await;
+    let (a, b) = (app.url("/national/stress"), format!("{other}/national/stress"));
+    let (ra, rb) = tokio::join!(
+        national
+            .post(a)
+            .form(&[("samples", "1000"), ("csrf_token", &token_a)])
+            .send(),
+        national
+            .post(b)
+            .form(&[("samples", "1000"), ("csrf_token", &token_a)])
+            .send(),
+    );
+    let (ra, rb) = (ra.unwrap(), rb.unwrap());
+    let started = [ra.status(), rb.status()]
+        .iter()
+        .filter(|s| **s == StatusCode::SEE_OTHER)
+        .count();
+    assert_eq!(
+        started,
+        1,
+        "one start is taken, the other is told a run is going: {} {}",
+        ra.status(),
+        rb.status()
+    );
+    // Wait for it to finish, then count: one run, one finish in the audit log.
+    let mut finished = false;
+    for _ in 0..600 {
+        let runs = app.store.national_runs(10).await.unwrap();
+        if runs.iter().all(|r| r.status != "running") {
+            finished = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(finished, "the run finished");
+    assert_eq!(app.store.national_runs(10).await.unwrap().len(), 1);
+    let finishes = app
+        .store
+        .audit_entries(None, None, 1000)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|e| e.action == "national.run.finish")
+        .count();
+    assert_eq!(finishes, 1, "the job ran once");
+    let sign_out_token = app.token(&c).await;
+    let r = c
+        .post(format!("{other}/sign-out"))
+        .form(&[("csrf_token", sign_out_token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = c.get(app.url("/account")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "signed out everywhere");
+    app.finish().await;
+}

@@ -20,16 +20,25 @@ pub struct App {
 }
 
 pub async fn spawn(db: TestDb) -> App {
-    let store = db.store.clone();
-    footprint_web::setup::first_start(&store).await.unwrap();
-    let accounts = load_demo(&store).await.unwrap();
-    let config = Config {
+    spawn_with(db, 5).await
+}
+
+/// The configuration of a test instance.
+fn config(responses_per_hour: u32) -> Config {
+    Config {
         listen: "127.0.0.1:0".parse().unwrap(),
         secure_cookies: false,
         session_lifetime: Duration::from_secs(3600),
-        responses_per_hour: 5,
-    };
-    let state = AppState::new(store.clone(), config).await.unwrap();
+        responses_per_hour,
+    }
+}
+
+/// As [`spawn`], with the spam guard's limit on responses per address and hour.
+pub async fn spawn_with(db: TestDb, responses_per_hour: u32) -> App {
+    let store = db.store.clone();
+    footprint_web::setup::first_start(&store).await.unwrap();
+    let accounts = load_demo(&store).await.unwrap();
+    let state = AppState::new(store.clone(), config(responses_per_hour)).await.unwrap();
     let app = Application::build(state).await.unwrap();
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until(std::future::pending()));
@@ -59,6 +68,17 @@ pub fn csrf(html: &str) -> String {
 }
 
 impl App {
+    /// A second instance of the application on the same database, with its own connections and
+    /// no state shared in memory (as a second server would be); returns its base address.
+    pub async fn second_instance(&self) -> String {
+        let store = Store::open(&self.db.url, 4).await.unwrap();
+        let state = AppState::new(store, config(5)).await.unwrap();
+        let app = Application::build(state).await.unwrap();
+        let base = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until(std::future::pending()));
+        base
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
