@@ -130,6 +130,7 @@ async fn serve(args: ServeArgs) -> ExitCode {
         secure_cookies: args.secure_cookies,
         session_lifetime: Duration::from_secs(8 * 3600),
         responses_per_hour: args.responses_per_hour,
+        header_timeout: Duration::from_secs(10),
     };
     let state = match AppState::new(store.clone(), config).await {
         Ok(s) => s,

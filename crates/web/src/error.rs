@@ -45,6 +45,10 @@ pub enum AppError {
     Invalid(Vec<FieldError>),
     /// A conflict or a stale edit, with the message for the person.
     Conflict(FieldError),
+    /// A request body over the size limit.
+    TooLarge,
+    /// A request that took longer than the time limit.
+    TimedOut,
     /// Something failed inside: logged, not shown.
     Internal(String),
 }
@@ -64,6 +68,8 @@ impl AppError {
             AppError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::TimedOut => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -95,6 +101,19 @@ impl AppError {
                 errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; "),
             ),
             AppError::Conflict(e) => ("There is a problem", e.message.clone()),
+            AppError::TooLarge => (
+                "What you sent is too large",
+                format!(
+                    "Footprint takes up to {} KB of text in one form and {} MB in one upload. Nothing was saved: \
+                     go back and send less, or a smaller file.",
+                    crate::security::MAX_FORM / 1024,
+                    crate::MAX_BODY / (1024 * 1024)
+                ),
+            ),
+            AppError::TimedOut => (
+                "Sorry, that took too long",
+                "The request was not finished in time and nothing was saved. Try again in a moment.".into(),
+            ),
             AppError::Internal(_) => (
                 "Sorry, there is a problem with the service",
                 "Try again later. What you were doing has not been saved.".into(),
@@ -131,7 +150,7 @@ impl IntoResponse for AppError {
         let (title, body) = self.words();
         let mut r = ErrorPage::new(title, body).into_response();
         *r.status_mut() = status;
-        r
+        close_if_unread(r)
     }
 }
 
@@ -156,6 +175,18 @@ impl IntoResponse for ApiError {
             _ => Vec::new(),
         };
         let body = serde_json::json!({"error": title, "message": message, "fields": fields});
-        (status, axum::Json(body)).into_response()
+        close_if_unread((status, axum::Json(body)).into_response())
     }
+}
+
+/// A body refused as too large was not read to its end: the connection cannot carry another
+/// request, so the client is told not to reuse it.
+fn close_if_unread(mut r: Response) -> Response {
+    if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        r.headers_mut().insert(
+            axum::http::header::CONNECTION,
+            axum::http::HeaderValue::from_static("close"),
+        );
+    }
+    r
 }

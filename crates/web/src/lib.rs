@@ -38,6 +38,9 @@ pub struct Config {
     pub session_lifetime: Duration,
     /// How many consultation responses one address may send to one consultation in an hour.
     pub responses_per_hour: u32,
+    /// How long a client may take to send a request's headers (a slow client holding a
+    /// connection open is cut off after this).
+    pub header_timeout: Duration,
 }
 
 impl Default for Config {
@@ -47,6 +50,7 @@ impl Default for Config {
             secure_cookies: false,
             session_lifetime: Duration::from_secs(8 * 3600),
             responses_per_hour: 30,
+            header_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -104,14 +108,36 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     routes::router(state.clone())
         .layer(axum::middleware::from_fn_with_state(state.clone(), cache::layer))
-        .layer(axum::middleware::from_fn_with_state(state, security::layer))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(30),
         ))
+        .layer(axum::middleware::from_fn(plain_refusals))
+        .layer(axum::middleware::from_fn_with_state(state, security::layer))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(on_panic))
+}
+
+/// The limits' own refusals (a bare 413 or 503 in plain text) as the site's error page, or the
+/// API's JSON error under `/api/`.
+async fn plain_refusals(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    let plain = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_none_or(|v| v.as_bytes().starts_with(b"text/plain"));
+    let error = match response.status() {
+        axum::http::StatusCode::PAYLOAD_TOO_LARGE if plain => error::AppError::TooLarge,
+        axum::http::StatusCode::SERVICE_UNAVAILABLE if plain => error::AppError::TimedOut,
+        _ => return response,
+    };
+    if api {
+        axum::response::IntoResponse::into_response(error::ApiError(error))
+    } else {
+        axum::response::IntoResponse::into_response(error)
+    }
 }
 
 /// A panic in a handler: logged, and the person gets the plain error page.
@@ -129,6 +155,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     port: u16,
+    header_timeout: Duration,
 }
 
 impl Application {
@@ -138,6 +165,7 @@ impl Application {
         let port = listener.local_addr()?.port();
         Ok(Application {
             listener,
+            header_timeout: state.config.header_timeout,
             router: router(state),
             port,
         })
@@ -149,15 +177,49 @@ impl Application {
     }
 
     /// Serves until `shutdown` completes, then finishes the requests in flight.
+    ///
+    /// Each connection is served by hyper's HTTP/1 server with a timer, so that a client that
+    /// sends its headers too slowly is cut off (`Config::header_timeout`); a body sent too slowly
+    /// meets the 30-second limit on a whole request.
     pub async fn run_until(
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(
-            self.listener,
-            self.router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await
+        use hyper_util::rt::{TokioIo, TokioTimer};
+        let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+        let mut http = hyper::server::conn::http1::Builder::new();
+        http.timer(TokioTimer::new()).header_read_timeout(self.header_timeout);
+        tokio::pin!(shutdown);
+        loop {
+            let (stream, addr) = tokio::select! {
+                accepted = self.listener.accept() => match accepted {
+                    Ok(a) => a,
+                    Err(e) => {
+                        // Out of file descriptors and the like: wait a moment, keep serving.
+                        tracing::warn!(error = %e, "accepting a connection failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                },
+                () = &mut shutdown => break,
+            };
+            let _ = stream.set_nodelay(true);
+            let router = self.router.clone();
+            let service = hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
+                request.extensions_mut().insert(axum::extract::ConnectInfo(addr));
+                tower::ServiceExt::oneshot(router.clone(), request)
+            });
+            // No upgrades are served (no WebSockets), so a plain HTTP/1 connection.
+            let connection = http.serve_connection(TokioIo::new(stream), service);
+            let connection = graceful.watch(connection);
+            tokio::spawn(async move {
+                if let Err(e) = connection.await {
+                    tracing::debug!(error = %e, "connection ended with an error");
+                }
+            });
+        }
+        drop(self.listener);
+        graceful.shutdown().await;
+        Ok(())
     }
 }

@@ -13,7 +13,7 @@ use crate::auth::{csrf_binding, csrf_token, random_secret, set_cookie, visitor_c
 use crate::error::{ApiError, AppError};
 
 /// The largest form body read for the CSRF check.
-const MAX_FORM: usize = 256 * 1024;
+pub(crate) const MAX_FORM: usize = 256 * 1024;
 
 /// The middleware.
 pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
@@ -78,7 +78,7 @@ async fn check_csrf(state: &AppState, req: Request) -> Result<Request, AppError>
     }
     let (parts, body) = req.into_parts();
     let limit = if multipart.is_some() { crate::MAX_BODY } else { MAX_FORM };
-    let bytes = to_bytes(body, limit).await.map_err(|_| AppError::Csrf)?;
+    let bytes = to_bytes(body, limit).await.map_err(|_| AppError::TooLarge)?;
     let given = match multipart {
         Some(boundary) => multipart_field(bytes.clone(), boundary, "csrf_token").await,
         None => form_field(&bytes, "csrf_token"),

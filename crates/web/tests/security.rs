@@ -698,3 +698,77 @@ both!(nothing_private_leaks_to_any_role, async |app: &App| {
         SWEEP_ROLES.len()
     );
 });
+
+// Bad requests at the edge: a body over the limit, a broken multipart upload and a client too
+// slow to send its headers are refused cleanly, and the server carries on.
+both!(oversized_malformed_and_slow_requests_are_refused, async |app: &App| {
+    let lead = app.signed_in(LEAD).await;
+    let token = app.token(&lead).await;
+    // 2 MB of form: over the 1 MB limit.
+    let big = "x".repeat(2 * 1024 * 1024);
+    let r = lead
+        .post(app.url("/footprints/DEMO01/plan/vision"))
+        .form(&[("csrf_token", token.as_str()), ("vision", big.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(
+        r.headers().contains_key("content-security-policy"),
+        "with the site's headers"
+    );
+    assert!(r.text().await.unwrap().contains("What you sent is too large"));
+    // The same through the API, announced by its length: refused before a byte of it is read.
+    let (_, _, html) = app
+        .post(&lead, "/account/tokens", &[("token_name", "big uploads")])
+        .await;
+    let at = html.find("<code>fp_").expect("the new token is shown once") + 6;
+    let api_token = html[at..at + 67].to_string();
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = app.base.trim_start_matches("http://").to_string();
+    let mut raw = tokio::net::TcpStream::connect(&address).await.unwrap();
+    raw.write_all(
+        format!(
+            "POST /api/v1/organisations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+             Authorization: Bearer {api_token}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            big.len()
+        )
+        .as_bytes(),
+    )
+    .await
+    .unwrap();
+    let mut answer = String::new();
+    raw.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("\"error\":\"What you sent is too large\""), "{answer}");
+    // A multipart body that breaks off half way, and one with no boundary.
+    let broken = format!(
+        "--XYZ\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{token}\r\n--XYZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"plan.toml\"\r\n\r\nname = \"half"
+    );
+    for content_type in ["multipart/form-data; boundary=XYZ", "multipart/form-data"] {
+        let r = lead
+            .post(app.url("/footprints/DEMO01/plan/import"))
+            .header("content-type", content_type)
+            .body(broken.clone())
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        let body = r.text().await.unwrap();
+        assert!(status.is_client_error(), "{content_type}: {status}");
+        assert!(!body.is_empty(), "{content_type}: the refusal says something");
+    }
+    // A client that sends half its headers and stops is cut off (1 s in tests, 10 s in serve).
+    let mut slow = tokio::net::TcpStream::connect(&address).await.unwrap();
+    slow.write_all(b"GET /footprints HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(std::time::Duration::from_secs(15), slow.read_to_end(&mut buf)).await;
+    assert!(read.is_ok(), "the slow connection was closed by the server");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    // And the server still answers.
+    let (s, _) = app.get(&client(), "/footprints").await;
+    assert_eq!(s, StatusCode::OK);
+});

@@ -30,6 +30,8 @@ fn config(responses_per_hour: u32) -> Config {
         secure_cookies: false,
         session_lifetime: Duration::from_secs(3600),
         responses_per_hour,
+        // Short, so that the slow-client test is quick.
+        header_timeout: Duration::from_secs(1),
     }
 }
 
