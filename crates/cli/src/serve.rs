@@ -52,6 +52,15 @@ pub enum UserCommand {
         #[arg(long, env = "DATABASE_URL", default_value = "sqlite://footprint.db")]
         database_url: String,
     },
+    /// Give an account a new one-time password (and end its sessions).
+    ResetPassword {
+        /// The account's sign-in email address.
+        #[arg(long)]
+        email: String,
+        /// Database, as for serve.
+        #[arg(long, env = "DATABASE_URL", default_value = "sqlite://footprint.db")]
+        database_url: String,
+    },
 }
 
 fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
@@ -223,12 +232,15 @@ fn redact(url: &str) -> String {
 
 /// Runs `footprint user …`.
 pub fn user(cmd: UserCommand) -> ExitCode {
-    let UserCommand::Create {
-        email,
-        name,
-        admin,
-        database_url,
-    } = cmd;
+    let (email, name, admin, database_url) = match cmd {
+        UserCommand::Create {
+            email,
+            name,
+            admin,
+            database_url,
+        } => (email, name, admin, database_url),
+        UserCommand::ResetPassword { email, database_url } => return reset_password(&email, &database_url),
+    };
     let email = match footprint_domain::person::Email::parse(&email) {
         Ok(e) => e,
         Err(e) => {
@@ -298,6 +310,84 @@ pub fn user(cmd: UserCommand) -> ExitCode {
             }
             Err(e) => {
                 eprintln!("footprint user create: {e}");
+                ExitCode::from(1)
+            }
+        };
+        store.close().await;
+        code
+    })
+}
+
+/// `footprint user reset-password`: a new one-time password for an account (for a person who
+/// has lost theirs, or an account brought in by `footprint import`); their sessions end.
+fn reset_password(email: &str, database_url: &str) -> ExitCode {
+    let email = match footprint_domain::person::Email::parse(email) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("footprint user reset-password: --email: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("footprint user reset-password: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    rt.block_on(async move {
+        let store = match Store::open(database_url, 2).await {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!(
+                    "footprint user reset-password: cannot open the database {}: {e}",
+                    redact(database_url)
+                );
+                return ExitCode::from(2);
+            }
+        };
+        let code = match store.user_by_email(&email).await {
+            Ok(Some(user)) if user.active => {
+                let password = setup::random_password();
+                let hash = match footprint_web::auth::hash_password_now(&password) {
+                    Ok(h) => h,
+                    Err(e) => {
+                        eprintln!("footprint user reset-password: {e:?}");
+                        return ExitCode::from(1);
+                    }
+                };
+                let who = footprint_store::Who::system("footprint user reset-password");
+                match store.set_password(&who, user.id, &hash).await {
+                    Ok(()) => {
+                        println!(
+                            "A new password for {}, shown only this once (they can change it on their account page):",
+                            email.as_str()
+                        );
+                        println!("  password: {password}");
+                        ExitCode::SUCCESS
+                    }
+                    Err(e) => {
+                        eprintln!("footprint user reset-password: {e}");
+                        ExitCode::from(1)
+                    }
+                }
+            }
+            Ok(Some(_)) => {
+                eprintln!(
+                    "footprint user reset-password: the account {} is closed",
+                    email.as_str()
+                );
+                ExitCode::from(2)
+            }
+            Ok(None) => {
+                eprintln!(
+                    "footprint user reset-password: there is no account with the address {}",
+                    email.as_str()
+                );
+                ExitCode::from(2)
+            }
+            Err(e) => {
+                eprintln!("footprint user reset-password: {e}");
                 ExitCode::from(1)
             }
         };

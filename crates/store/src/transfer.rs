@@ -9,8 +9,8 @@
 //! Import writes it into another database in one transaction: every row gets a new id and every
 //! reference (including question ids inside answers and group ids inside proposals) is mapped to
 //! the new ids. Organisations already there (same ODS code, or same name) and accounts already
-//! there (same email address) are reused; new accounts get no password (an administrator sets
-//! one) and no site role. The footprint is matched by code: a footprint with that code that
+//! there (same email address) are reused; new accounts get no password (`footprint user
+//! reset-password` gives one) and no site role. The footprint is matched by code: a footprint with that code that
 //! holds nothing yet (a reference footprint) is filled; one that holds data is refused. Any
 //! problem refuses the whole document, naming where it is, and nothing is written.
 

@@ -17,7 +17,8 @@ pub mod routes;
 mod security;
 pub mod setup;
 pub mod stress;
-pub mod xlsx;
+/// The financial model as an XLSX workbook (its own crate, so that it can be fuzzed alone).
+pub use footprint_xlsx as xlsx;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

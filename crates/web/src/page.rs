@@ -170,6 +170,47 @@ pub struct SignInPage {
     pub email: String,
 }
 
+/// Changing one's password.
+#[derive(Template, WebTemplate)]
+#[template(path = "password.html")]
+pub struct PasswordPage {
+    pub page: Page,
+    /// (field, label, hint, autocomplete).
+    pub fields: Vec<(&'static str, &'static str, String, &'static str)>,
+}
+
+impl PasswordPage {
+    /// The form, with any errors.
+    pub fn new(page: Page) -> Self {
+        PasswordPage {
+            page,
+            fields: vec![
+                (
+                    "current_password",
+                    "Your current password",
+                    String::new(),
+                    "current-password",
+                ),
+                (
+                    "new_password",
+                    "New password",
+                    format!(
+                        "{} characters or more. A few unrelated words together make a strong one.",
+                        footprint_domain::person::MIN_PASSWORD
+                    ),
+                    "new-password",
+                ),
+                (
+                    "confirm_password",
+                    "Confirm the new password",
+                    String::new(),
+                    "new-password",
+                ),
+            ],
+        }
+    }
+}
+
 /// One's account and API tokens.
 #[derive(Template, WebTemplate)]
 #[template(path = "account.html")]
@@ -180,6 +221,8 @@ pub struct AccountPage {
     pub tokens: Vec<ApiToken>,
     pub new_token: Option<String>,
     pub token_name: String,
+    /// Just after a password change.
+    pub password_changed: bool,
 }
 
 /// The audit log.

@@ -772,3 +772,81 @@ both!(oversized_malformed_and_slow_requests_are_refused, async |app: &App| {
     let (s, _) = app.get(&client(), "/footprints").await;
     assert_eq!(s, StatusCode::OK);
 });
+
+// A person changes their password: the current one is needed, the new one must pass the rule
+// and be typed twice, other sign-ins end, this one carries on, and the old password stops working.
+both!(a_person_changes_their_password, async |app: &App| {
+    let account = app.accounts.iter().find(|a| a.role == CONTRIBUTOR).unwrap().clone();
+    let here = app.signed_in(CONTRIBUTOR).await;
+    let elsewhere = app.signed_in(CONTRIBUTOR).await;
+    let (s, html) = app.get(&here, "/account/password").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("autocomplete=\"current-password\""));
+    let new = "lantern orchard pebble viaduct";
+    let cases: [(&str, &str, &str, &str); 4] = [
+        ("", new, new, "Enter your current password"),
+        ("wrong password here", new, new, "Your current password is not right"),
+        (&account.password, "short", "short", "12 characters or more"),
+        (
+            &account.password,
+            new,
+            "lantern orchard pebble",
+            "Enter the same new password twice",
+        ),
+    ];
+    for (current, password, confirm, message) in cases {
+        let (s, _, html) = app
+            .post(
+                &here,
+                "/account/password",
+                &[
+                    ("current_password", current),
+                    ("new_password", password),
+                    ("confirm_password", confirm),
+                ],
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{message}");
+        assert!(html.contains(message), "{message}");
+        assert!(html.contains("There is a problem"));
+    }
+    let (s, location, _) = app
+        .post(
+            &here,
+            "/account/password",
+            &[
+                ("current_password", &account.password),
+                ("new_password", new),
+                ("confirm_password", new),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (s, location.as_deref()),
+        (StatusCode::SEE_OTHER, Some("/account?password=changed"))
+    );
+    let (s, html) = app.get(&here, "/account?password=changed").await;
+    assert_eq!(s, StatusCode::OK, "this sign-in carries on");
+    assert!(html.contains("Your password is changed"));
+    let r = elsewhere.get(app.url("/account")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "the other sign-in has ended");
+    let fresh = client();
+    let (s, _, _) = app
+        .post(
+            &fresh,
+            "/sign-in",
+            &[("email", &account.email), ("password", &account.password)],
+        )
+        .await;
+    assert_ne!(s, StatusCode::SEE_OTHER, "the old password no longer works");
+    let (s, location, _) = app
+        .post(&fresh, "/sign-in", &[("email", &account.email), ("password", new)])
+        .await;
+    assert_eq!((s, location.as_deref()), (StatusCode::SEE_OTHER, Some("/account")));
+    let entries = app.store.audit_entries(None, None, 10).await.unwrap();
+    assert!(entries.iter().any(|e| e.action == "user.password"));
+    assert!(
+        entries.iter().all(|e| !format!("{e:?}").contains(new)),
+        "the password is never recorded"
+    );
+});

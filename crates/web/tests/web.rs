@@ -560,6 +560,13 @@ both!(every_route_as_every_role, async |app: &App| {
         ("GET", "/admin/users".into(), vec![], admin),
         ("POST", "/admin/users".into(), vec![("email", "")], admin),
         ("GET", "/account".into(), vec![], signed_in),
+        ("GET", "/account/password".into(), vec![], signed_in),
+        (
+            "POST",
+            "/account/password".into(),
+            vec![("current_password", "")],
+            signed_in,
+        ),
         ("POST", "/account/tokens".into(), vec![("token_name", "")], signed_in),
         ("POST", "/account/tokens/999999/revoke".into(), vec![], signed_in),
         ("GET", "/sign-in".into(), vec![], everyone),

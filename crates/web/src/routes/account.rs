@@ -9,9 +9,9 @@ use footprint_domain::access::Action;
 use footprint_domain::person::Email;
 
 use crate::AppState;
-use crate::auth::{Viewer, random_secret, session_cookie, set_cookie, sha256_hex, verify_password};
+use crate::auth::{Viewer, hash_password, random_secret, session_cookie, set_cookie, sha256_hex, verify_password};
 use crate::error::{AppError, FieldError};
-use crate::page::{AccountPage, Page, SignInPage};
+use crate::page::{AccountPage, Page, PasswordPage, SignInPage};
 use crate::routes::ClientAddr;
 
 /// Failed sign-ins allowed per email address, and per client, in the window.
@@ -27,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/sign-in", get(sign_in_form).post(sign_in))
         .route("/sign-out", post(sign_out))
         .route("/account", get(account))
+        .route("/account/password", get(password_form).post(change_password))
         .route("/account/tokens", post(create_token))
         .route("/account/tokens/{id}/revoke", post(revoke_token))
 }
@@ -154,12 +155,99 @@ async fn account_page(
         tokens,
         new_token,
         token_name,
+        password_changed: false,
     })
 }
 
-async fn account(State(state): State<AppState>, viewer: Viewer) -> Result<AccountPage, AppError> {
+async fn account(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> Result<AccountPage, AppError> {
     viewer.require(Action::ManageOwnAccount)?;
-    account_page(&state, &viewer, None, String::new(), Vec::new()).await
+    let mut page = account_page(&state, &viewer, None, String::new(), Vec::new()).await?;
+    page.password_changed = query.as_deref() == Some("password=changed");
+    Ok(page)
+}
+
+async fn password_form(viewer: Viewer) -> Result<PasswordPage, AppError> {
+    viewer.require(Action::ManageOwnAccount)?;
+    Ok(PasswordPage::new(Page::new("Change your password", &viewer, "")))
+}
+
+#[derive(serde::Deserialize)]
+struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    confirm_password: String,
+}
+
+/// Changes the signed-in person's password: the current one must be right, the new one must
+/// pass the password rule. Every session ends (others are signed out); this one is replaced by a
+/// new session, so the person carries on.
+async fn change_password(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ClientAddr(client): ClientAddr,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, AppError> {
+    viewer.require(Action::ManageOwnAccount)?;
+    let user = viewer.signed_in()?.clone();
+    let again = |errors: Vec<FieldError>| {
+        let page = Page::new("Change your password", &viewer, "").with_errors(errors);
+        Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, PasswordPage::new(page)).into_response())
+    };
+    // Wrong current passwords count as failed sign-ins: the same limits apply.
+    let since = footprint_store::now_ms() - FAILURE_WINDOW_MS;
+    let (by_email, by_client) = state.store.failed_sign_ins(&user.email, &client, since).await?;
+    if by_email >= MAX_FAILURES_PER_EMAIL || by_client >= MAX_FAILURES_PER_CLIENT {
+        return Err(AppError::TooManyAttempts);
+    }
+    let mut errors = Vec::new();
+    if form.current_password.is_empty() {
+        errors.push(FieldError::new("current_password", "Enter your current password"));
+    }
+    let email = Email::parse(&user.email).ok();
+    if let Err(e) = footprint_domain::person::check_new_password(&form.new_password, email.as_ref()) {
+        errors.push(FieldError::new("new_password", e.0));
+    } else if form.new_password != form.confirm_password {
+        errors.push(FieldError::new("confirm_password", "Enter the same new password twice"));
+    }
+    if !errors.is_empty() {
+        return again(errors);
+    }
+    let hash = state
+        .store
+        .user_for_sign_in(&Email::parse(&user.email).map_err(|_| AppError::Forbidden)?)
+        .await?
+        .map(|(_, h)| h);
+    let ok = verify_password(&state, form.current_password.clone(), hash).await?;
+    if !ok {
+        state.store.record_sign_in_attempt(&user.email, &client, false).await?;
+        return again(vec![FieldError::new(
+            "current_password",
+            "Your current password is not right",
+        )]);
+    }
+    let new_hash = hash_password(&state, form.new_password.clone()).await?;
+    state.store.set_password(&viewer.who(), user.id, &new_hash).await?;
+    let secret = random_secret();
+    let lifetime = state.config.session_lifetime;
+    let expires = footprint_store::now_ms() + lifetime.as_millis() as i64;
+    state
+        .store
+        .create_session(&sha256_hex(&secret), user.id, expires)
+        .await?;
+    let secure = state.config.secure_cookies;
+    let cookie = set_cookie(session_cookie(secure), &secret, lifetime.as_secs() as i64, secure);
+    Ok((
+        [(header::SET_COOKIE, cookie)],
+        Redirect::to("/account?password=changed"),
+    )
+        .into_response())
 }
 
 #[derive(serde::Deserialize)]
