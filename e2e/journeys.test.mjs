@@ -542,3 +542,25 @@ test('national assurance rates a submission and the footprint sees the feedback'
   await na.waitForURL(/sort=balance/);
   await accessible(na);
 });
+
+test('a partner member changes their password', async () => {
+  const page = await (await browser.newContext()).newPage();
+  await signIn(page, 'Partner organisation member');
+  await page.getByRole('link', { name: 'Change your password' }).click();
+  await page.waitForURL(`${base}/account/password`);
+  await accessible(page);
+  // A mistake first: the error summary takes focus and names each field.
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await assert.doesNotReject(page.getByText('There is a problem').waitFor());
+  await assert.doesNotReject(page.getByRole('link', { name: 'Enter your current password' }).waitFor());
+  await accessible(page);
+  const fresh = 'quarry lantern meadow ninety';
+  await page.getByLabel('Your current password').fill(accounts['Partner organisation member'].password);
+  await page.getByLabel('New password', { exact: true }).fill(fresh);
+  await page.getByLabel('Confirm the new password').fill(fresh);
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await page.waitForURL(/\/account\?password=changed/);
+  await assert.doesNotReject(page.getByText('Your password is changed').waitFor());
+  await accessible(page);
+  accounts['Partner organisation member'].password = fresh;
+});

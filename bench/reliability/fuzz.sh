@@ -18,10 +18,15 @@ mkdir -p fuzz/corpus/plan_file fuzz/corpus/xlsx_import
 for f in data/example-plan.toml data/demo/*.toml data/demo/national/*.toml crates/stress/tests/vectors/*.toml crates/stress/tests/vectors/*.json; do
   [ -f "$f" ] && cp "$f" "fuzz/corpus/plan_file/$(basename "$f")"
 done
-cargo +nightly fuzz build -O --fuzz-dir fuzz > /dev/null
+build_log="$(mktemp)"
+if ! cargo +nightly fuzz build -O --fuzz-dir fuzz > "$build_log" 2>&1; then
+  cat "$build_log"
+  exit 1
+fi
+rm -f "$build_log"
 if [ ! -f fuzz/corpus/xlsx_import/demo.xlsx ]; then
   # A workbook as Footprint writes it, from the demo plan.
-  cargo run -q --release -p footprint-xlsx --example write_demo_workbook -- fuzz/corpus/xlsx_import/demo.xlsx
+  cargo run -q -p footprint-xlsx --example write_demo_workbook -- fuzz/corpus/xlsx_import/demo.xlsx
 fi
 out="${REPORT_DIR:-bench/reliability}/last-fuzz.txt"
 : > "$out"

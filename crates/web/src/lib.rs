@@ -132,6 +132,16 @@ async fn plain_refusals(request: axum::extract::Request, next: axum::middleware:
     let error = match response.status() {
         axum::http::StatusCode::PAYLOAD_TOO_LARGE if plain => error::AppError::TooLarge,
         axum::http::StatusCode::SERVICE_UNAVAILABLE if plain => error::AppError::TimedOut,
+        // An address whose id is not a number (or too large to be one) names nothing.
+        axum::http::StatusCode::BAD_REQUEST if plain => {
+            let (parts, body) = response.into_parts();
+            let text = axum::body::to_bytes(body, 4096).await.unwrap_or_default();
+            if text.starts_with(b"Invalid URL") {
+                error::AppError::NotFound
+            } else {
+                return axum::response::Response::from_parts(parts, axum::body::Body::from(text));
+            }
+        }
         _ => return response,
     };
     if api {

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use subtle::ConstantTimeEq;
 
 use crate::AppState;
-use crate::auth::{csrf_binding, csrf_token, random_secret, set_cookie, visitor_cookie};
+use crate::auth::{cookie, csrf_binding, csrf_token, random_secret, session_cookie, set_cookie, visitor_cookie};
 use crate::error::{ApiError, AppError};
 
 /// The largest form body read for the CSRF check.
@@ -24,8 +24,8 @@ pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) 
     let mut new_visitor = None;
     if csrf_binding(req.headers(), secure).is_none() {
         let v = random_secret();
-        let cookie = format!("{}={v}", visitor_cookie(secure));
-        if let Ok(h) = HeaderValue::from_str(&cookie) {
+        let value = format!("{}={v}", visitor_cookie(secure));
+        if let Ok(h) = HeaderValue::from_str(&value) {
             req.headers_mut().append(header::COOKIE, h);
         }
         new_visitor = Some(v);
@@ -33,6 +33,10 @@ pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) 
 
     let changes_state = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let bearer = req.headers().contains_key(header::AUTHORIZATION);
+    // A program's change with neither a token nor a session: say that it must authenticate.
+    if changes_state && api && !bearer && cookie(req.headers(), session_cookie(secure)).is_none() {
+        return finish(ApiError(AppError::SignInRequired).into_response(), &state, None);
+    }
     if changes_state && !(api && bearer) {
         match check_csrf(&state, req).await {
             Ok(r) => req = r,

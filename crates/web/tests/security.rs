@@ -758,6 +758,26 @@ both!(oversized_malformed_and_slow_requests_are_refused, async |app: &App| {
         assert!(status.is_client_error(), "{content_type}: {status}");
         assert!(!body.is_empty(), "{content_type}: the refusal says something");
     }
+    // An id that cannot be one names nothing: 404, as a page or as the API's JSON.
+    let r = client()
+        .get(app.url("/api/v1/organisations/94241590049272599186814009344"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["error"], "Page not found");
+    let (s, html) = app.get(&client(), "/organisations/null,null").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(html.contains("Page not found"));
+    // A program's change without a token or a session: 401, not a CSRF refusal.
+    let r = client()
+        .post(app.url("/api/v1/organisations"))
+        .json(&serde_json::json!({"name": "X", "kind": "acute-trust"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     // A client that sends half its headers and stops is cut off (1 s in tests, 10 s in serve).
     let mut slow = tokio::net::TcpStream::connect(&address).await.unwrap();
     slow.write_all(b"GET /footprints HTTP/1.1\r\nHost: x\r\n")

@@ -331,8 +331,8 @@ both!(api_tokens_and_json_errors, async |app: &App| {
         .unwrap();
     assert_eq!(
         r.status(),
-        StatusCode::FORBIDDEN,
-        "no session and no token: the CSRF check refuses"
+        StatusCode::UNAUTHORIZED,
+        "no session and no token: the program must authenticate"
     );
     let r = api
         .post(app.url("/api/v1/organisations"))

@@ -6,6 +6,9 @@ use serde_json::{Value, json};
 /// The document.
 pub fn document() -> Value {
     let kinds: Vec<&str> = OrgKind::ALL.iter().map(|k| k.key()).collect();
+    let trusts: Vec<&str> = OrgKind::ALL.iter().filter(|k| k.is_trust()).map(|k| k.key()).collect();
+    // Ids are positive 64-bit integers; any other value names nothing (404).
+    let id = json!({"type": "integer", "minimum": 1, "maximum": i64::MAX});
     let error = json!({"$ref": "#/components/schemas/Error"});
     let err = |d: &str| json!({"description": d, "content": {"application/json": {"schema": error}}});
     let code = json!({"name": "code", "in": "path", "required": true, "schema": {"type": "string"}});
@@ -45,8 +48,14 @@ pub fn document() -> Value {
                     "organisation": {"$ref": "#/components/schemas/Organisation"},
                     "also_in": {"type": "array", "items": {"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 2}}}},
                 "NewOrganisation": {"type": "object", "required": ["name", "kind"], "properties": {
-                    "name": {"type": "string"}, "kind": {"type": "string", "enum": kinds},
-                    "foundation_trust": {"type": "boolean"}, "ods_code": {"type": ["string", "null"]}}},
+                    "name": {"type": "string", "maxLength": 160, "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$",
+                        "description": "One line, up to 160 characters; unique among organisations (409 if taken)"},
+                    "kind": {"type": "string", "enum": kinds},
+                    "foundation_trust": {"type": "boolean", "description": "Only an NHS trust can be a foundation trust"},
+                    "ods_code": {"type": ["string", "null"], "pattern": "^\\s*([A-Za-z0-9]{3,6})?\\s*$",
+                        "description": "The ODS code: 3 to 6 letters and digits, or empty; unique (409 if taken)"}},
+                    "if": {"properties": {"foundation_trust": {"const": true}}, "required": ["foundation_trust"]},
+                    "then": {"properties": {"kind": {"enum": trusts}}}},
                 "NewPartner": {"type": "object", "required": ["organisation_id"], "properties": {"organisation_id": {"type": "integer"}}}
             }
         },
@@ -70,7 +79,7 @@ pub fn document() -> Value {
                         "401": err("Sign in needed or token not accepted"), "403": err("Not allowed"), "404": err("No such footprint"),
                         "409": err("Already a partner"), "422": err("Invalid input")}}},
             "/footprints/{code}/partners/{organisation}": {"delete": {"summary": "Remove a partner organisation", "security": [{"token": []}],
-                "parameters": [code, {"name": "organisation", "in": "path", "required": true, "schema": {"type": "integer"}}],
+                "parameters": [code, {"name": "organisation", "in": "path", "required": true, "schema": id}],
                 "responses": {"204": {"description": "Removed"}, "401": err("Sign in needed or token not accepted"),
                     "403": err("Not allowed"), "404": err("No such footprint or partner")}}},
             "/footprints/{code}/decisions": {"get": {"summary": "A footprint's decision register, newest first (a confidential decision gives only its date, body and links unless the caller may read it)",
@@ -88,7 +97,7 @@ pub fn document() -> Value {
                         "401": err("Sign in needed or token not accepted"), "403": err("Not allowed"),
                         "409": err("Name or ODS code taken"), "422": err("Invalid input")}}},
             "/organisations/{id}": {"get": {"summary": "An organisation and its footprints",
-                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
+                "parameters": [{"name": "id", "in": "path", "required": true, "schema": id}],
                 "responses": {"200": {"description": "The organisation", "content": {"application/json": {"schema": {"type": "object",
                     "required": ["organisation", "footprints"], "properties": {"organisation": {"$ref": "#/components/schemas/Organisation"},
                     "footprints": {"type": "array", "items": {"type": "object", "required": ["code", "name"],
