@@ -55,6 +55,14 @@ pub(crate) fn exit_for(e: &footprint_store::StoreError) -> ExitCode {
     }
 }
 
+/// Opens the store for a command, saying why not (and with which exit code) if it cannot.
+pub(crate) async fn open_store(url: &str, command: &str) -> Result<footprint_store::Store, ExitCode> {
+    footprint_store::Store::open(url, 2).await.map_err(|e| {
+        eprintln!("footprint {command}: cannot open the database: {e}");
+        exit_for(&e)
+    })
+}
+
 /// Runs `footprint backup`.
 pub fn run_backup(args: BackupArgs) -> ExitCode {
     let Some(rt) = runtime() else {

@@ -3,10 +3,9 @@
 
 use std::process::ExitCode;
 
-use footprint_store::Store;
 use footprint_store::privacy::Subject;
 
-use crate::backup::{exit_for, runtime};
+use crate::backup::{exit_for, open_store, runtime};
 
 /// `footprint privacy` commands.
 #[derive(clap::Subcommand)]
@@ -64,13 +63,6 @@ impl SubjectArgs {
     }
 }
 
-async fn open(url: &str) -> Result<Store, ExitCode> {
-    Store::open(url, 2).await.map_err(|e| {
-        eprintln!("footprint privacy: cannot open the database: {e}");
-        exit_for(&e)
-    })
-}
-
 /// Runs `footprint privacy`.
 pub fn run(cmd: PrivacyCommand) -> ExitCode {
     let Some(rt) = runtime() else {
@@ -86,7 +78,7 @@ pub fn run(cmd: PrivacyCommand) -> ExitCode {
                         return ExitCode::from(2);
                     }
                 };
-                let store = match open(&args.database_url).await {
+                let store = match open_store(&args.database_url, "privacy").await {
                     Ok(s) => s,
                     Err(code) => return code,
                 };
@@ -117,7 +109,7 @@ pub fn run(cmd: PrivacyCommand) -> ExitCode {
                     );
                     return ExitCode::from(2);
                 }
-                let store = match open(&args.database_url).await {
+                let store = match open_store(&args.database_url, "privacy").await {
                     Ok(s) => s,
                     Err(code) => return code,
                 };
@@ -146,7 +138,7 @@ pub fn run(cmd: PrivacyCommand) -> ExitCode {
                 }
             }
             PrivacyCommand::Retention { database_url } => {
-                let store = match open(&database_url).await {
+                let store = match open_store(&database_url, "privacy").await {
                     Ok(s) => s,
                     Err(code) => return code,
                 };

@@ -4,9 +4,9 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use footprint_store::{Store, Who};
+use footprint_store::Who;
 
-use crate::backup::{exit_for, runtime};
+use crate::backup::{exit_for, open_store, runtime};
 
 /// Options of `footprint export`.
 #[derive(clap::Args)]
@@ -47,12 +47,9 @@ pub fn run_export(args: ExportArgs) -> ExitCode {
         return ExitCode::from(1);
     };
     rt.block_on(async {
-        let store = match Store::open(&args.database_url, 2).await {
+        let store = match open_store(&args.database_url, "export").await {
             Ok(s) => s,
-            Err(e) => {
-                eprintln!("footprint export: cannot open the database: {e}");
-                return exit_for(&e);
-            }
+            Err(code) => return code,
         };
         let doc = store.export_footprint(&args.footprint).await;
         store.close().await;
@@ -130,12 +127,9 @@ pub fn run_import(args: ImportArgs) -> ExitCode {
         return ExitCode::from(1);
     };
     rt.block_on(async {
-        let store = match Store::open(&args.database_url, 2).await {
+        let store = match open_store(&args.database_url, "import").await {
             Ok(s) => s,
-            Err(e) => {
-                eprintln!("footprint import: cannot open the database: {e}");
-                return exit_for(&e);
-            }
+            Err(code) => return code,
         };
         let result = store.import_footprint(&Who::system("footprint import"), &doc).await;
         store.close().await;

@@ -27,10 +27,10 @@ pub fn demo_accounts(serve_output: &str) -> Vec<(String, String, String)> {
                 break;
             }
             let words: Vec<&str> = line.split_whitespace().collect();
-            if let Some(at) = words.iter().position(|w| w.contains('@')) {
-                if at + 1 < words.len() {
-                    out.push((words[..at].join(" "), words[at].to_string(), words[at + 1].to_string()));
-                }
+            if let Some(at) = words.iter().position(|w| w.contains('@'))
+                && at + 1 < words.len()
+            {
+                out.push((words[..at].join(" "), words[at].to_string(), words[at + 1].to_string()));
             }
         }
     }

@@ -96,19 +96,29 @@ async fn sign_in(
             "Enter a correct email address and password",
         )]));
     };
+    let cookie = new_session(&state, user.id).await?;
+    if let Some(old) = &viewer.session_hash {
+        state.store.delete_session(old).await?;
+    }
+    Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/account")).into_response())
+}
+
+/// Starts a session for a person; returns the cookie that carries it.
+async fn new_session(state: &AppState, user_id: i64) -> Result<String, AppError> {
     let secret = random_secret();
     let lifetime = state.config.session_lifetime;
     let expires = footprint_store::now_ms() + lifetime.as_millis() as i64;
     state
         .store
-        .create_session(&sha256_hex(&secret), user.id, expires)
+        .create_session(&sha256_hex(&secret), user_id, expires)
         .await?;
-    if let Some(old) = &viewer.session_hash {
-        state.store.delete_session(old).await?;
-    }
     let secure = state.config.secure_cookies;
-    let cookie = set_cookie(session_cookie(secure), &secret, lifetime.as_secs() as i64, secure);
-    Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/account")).into_response())
+    Ok(set_cookie(
+        session_cookie(secure),
+        &secret,
+        lifetime.as_secs() as i64,
+        secure,
+    ))
 }
 
 async fn sign_out(State(state): State<AppState>, viewer: Viewer) -> Result<Response, AppError> {
@@ -234,15 +244,7 @@ async fn change_password(
     }
     let new_hash = hash_password(&state, form.new_password.clone()).await?;
     state.store.set_password(&viewer.who(), user.id, &new_hash).await?;
-    let secret = random_secret();
-    let lifetime = state.config.session_lifetime;
-    let expires = footprint_store::now_ms() + lifetime.as_millis() as i64;
-    state
-        .store
-        .create_session(&sha256_hex(&secret), user.id, expires)
-        .await?;
-    let secure = state.config.secure_cookies;
-    let cookie = set_cookie(session_cookie(secure), &secret, lifetime.as_secs() as i64, secure);
+    let cookie = new_session(&state, user.id).await?;
     Ok((
         [(header::SET_COOKIE, cookie)],
         Redirect::to("/account?password=changed"),
