@@ -58,6 +58,6 @@ out="${REPORT_DIR:-bench/reliability}/last-schemathesis.txt"
 status=0
 "$venv/bin/st" run "http://127.0.0.1:$port/api/v1/openapi.json" \
   --checks all --max-examples "$examples" --header "Authorization: Bearer $token" \
-  --no-color > "$out" 2>&1 || status=$?
+  --no-color ${SCHEMATHESIS_ARGS:-} > "$out" 2>&1 || status=$?
 tail -40 "$out"
 exit "$status"

@@ -40,7 +40,8 @@ pub struct Config {
     /// How many consultation responses one address may send to one consultation in an hour.
     pub responses_per_hour: u32,
     /// How long a client may take to send a request's headers (a slow client holding a
-    /// connection open is cut off after this).
+    /// connection open is cut off after this). It also closes a kept-alive connection idle this
+    /// long, so a reverse proxy in front must keep its idle upstream connections for less.
     pub header_timeout: Duration,
 }
 

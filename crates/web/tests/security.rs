@@ -597,7 +597,7 @@ both!(nothing_private_leaks_to_any_role, async |app: &App| {
                 "/api/v1{}",
                 path.replace("{code}", code)
                     .replace("{id}", &org.to_string())
-                    .replace("{organisation}", &org.to_string())
+                    .replace("{organisation_id}", &org.to_string())
             ));
         }
     }
@@ -778,7 +778,7 @@ both!(oversized_malformed_and_slow_requests_are_refused, async |app: &App| {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    // A client that sends half its headers and stops is cut off (1 s in tests, 10 s in serve).
+    // A client that sends half its headers and stops is cut off (3 s in tests, 10 s in serve).
     let mut slow = tokio::net::TcpStream::connect(&address).await.unwrap();
     slow.write_all(b"GET /footprints HTTP/1.1\r\nHost: x\r\n")
         .await

@@ -111,10 +111,13 @@ async fn add_partner(
     match state.store.add_partner(&viewer.who(), f.id, new.organisation_id).await {
         Ok(()) => {}
         Err(footprint_store::StoreError::NotFound(_)) => {
-            return Err(ApiError(AppError::Invalid(vec![FieldError::new(
-                "organisation_id",
-                "No organisation has that id",
-            )])));
+            // The organisation it names does not exist: not found, with the field at fault.
+            let error = json!({
+                "error": "Not found",
+                "message": "No organisation has that id",
+                "fields": [{"field": "organisation_id", "message": "No organisation has that id"}],
+            });
+            return Ok((StatusCode::NOT_FOUND, Json(error)).into_response());
         }
         Err(e) => return Err(e.into()),
     }

@@ -56,7 +56,7 @@ pub fn document() -> Value {
                         "description": "The ODS code: 3 to 6 letters and digits, or empty; unique (409 if taken)"}},
                     "if": {"properties": {"foundation_trust": {"const": true}}, "required": ["foundation_trust"]},
                     "then": {"properties": {"kind": {"enum": trusts}}}},
-                "NewPartner": {"type": "object", "required": ["organisation_id"], "properties": {"organisation_id": {"type": "integer"}}}
+                "NewPartner": {"type": "object", "required": ["organisation_id"], "properties": {"organisation_id": id}}
             }
         },
         "paths": {
@@ -75,11 +75,15 @@ pub fn document() -> Value {
                 "post": {"summary": "Add a partner organisation", "security": [{"token": []}], "parameters": [code],
                     "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewPartner"}}}},
                     "responses": {"201": {"description": "Added; the partners now", "content": {"application/json": {"schema": {"type": "object",
-                        "required": ["partners"], "properties": {"partners": {"type": "array", "items": {"$ref": "#/components/schemas/Partner"}}}}}}},
-                        "401": err("Sign in needed or token not accepted"), "403": err("Not allowed"), "404": err("No such footprint"),
+                        "required": ["partners"], "properties": {"partners": {"type": "array", "items": {"$ref": "#/components/schemas/Partner"}}}}}},
+                        "links": {"RemovePartner": {"operationId": "removePartner", "parameters": {
+                            "code": "$request.path.code", "organisation_id": "$request.body#/organisation_id"}}}},
+                        "401": err("Sign in needed or token not accepted"), "403": err("Not allowed"),
+                        "404": err("No such footprint, or no organisation with that id"),
                         "409": err("Already a partner"), "422": err("Invalid input")}}},
-            "/footprints/{code}/partners/{organisation}": {"delete": {"summary": "Remove a partner organisation", "security": [{"token": []}],
-                "parameters": [code, {"name": "organisation", "in": "path", "required": true, "schema": id}],
+            "/footprints/{code}/partners/{organisation_id}": {"delete": {"operationId": "removePartner",
+                "summary": "Remove a partner organisation", "security": [{"token": []}],
+                "parameters": [code, {"name": "organisation_id", "in": "path", "required": true, "schema": id}],
                 "responses": {"204": {"description": "Removed"}, "401": err("Sign in needed or token not accepted"),
                     "403": err("Not allowed"), "404": err("No such footprint or partner")}}},
             "/footprints/{code}/decisions": {"get": {"summary": "A footprint's decision register, newest first (a confidential decision gives only its date, body and links unless the caller may read it)",

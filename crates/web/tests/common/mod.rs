@@ -30,8 +30,9 @@ fn config(responses_per_hour: u32) -> Config {
         secure_cookies: false,
         session_lifetime: Duration::from_secs(3600),
         responses_per_hour,
-        // Short, so that the slow-client test is quick.
-        header_timeout: Duration::from_secs(1),
+        // Short, so that the slow-client test is quick (it also closes connections idle this
+        // long, so the test clients drop theirs sooner: see `client`).
+        header_timeout: Duration::from_secs(3),
     }
 }
 
@@ -54,6 +55,8 @@ pub async fn spawn_with(db: TestDb, responses_per_hour: u32) -> App {
 
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
+        // Never reuse a connection the server may be closing for idleness (header_timeout).
+        .pool_idle_timeout(Duration::from_millis(1500))
         .cookie_store(true)
         .redirect(Policy::none())
         .build()
