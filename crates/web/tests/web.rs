@@ -384,7 +384,9 @@ both!(api_tokens_and_json_errors, async |app: &App| {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.status(), StatusCode::NOT_FOUND, "no organisation has that id");
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["fields"][0]["field"], "organisation_id");
     // Revoked: refused.
     let id = app
         .store
