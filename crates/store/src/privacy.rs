@@ -224,7 +224,6 @@ impl Store {
     pub async fn subject_erase(&self, subject: &Subject) -> Result<Erasure> {
         let mut tx = self.write().await?;
         let mut done = Erasure::default();
-        let who = Who::system("privacy erasure");
         let found: Vec<(i64, i64)> = {
             let rows = match subject {
                 Subject::Email(_) => {
@@ -259,18 +258,12 @@ impl Store {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
-            record(
+            erased(
                 &mut tx,
-                &who,
-                Change {
-                    action: "consultation.response.erase",
-                    entity: "consultation_response",
-                    entity_id: id.to_string(),
-                    footprint_id: Some(footprint_id),
-                    summary: format!("Response {id} erased at the respondent's request"),
-                    before: None,
-                    after: None,
-                },
+                ("consultation.response.erase", "consultation_response"),
+                id,
+                Some(footprint_id),
+                format!("Response {id} erased at the respondent's request"),
             )
             .await?;
             done.responses += 1;
@@ -289,18 +282,12 @@ impl Store {
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
-                record(
+                erased(
                     &mut tx,
-                    &who,
-                    Change {
-                        action: "engagement.join-request.erase",
-                        entity: "join_request",
-                        entity_id: id.to_string(),
-                        footprint_id: Some(footprint_id),
-                        summary: format!("Contact details of join request {id} erased at the contact's request"),
-                        before: None,
-                        after: None,
-                    },
+                    ("engagement.join-request.erase", "join_request"),
+                    id,
+                    Some(footprint_id),
+                    format!("Contact details of join request {id} erased at the contact's request"),
                 )
                 .await?;
                 done.join_requests += 1;
@@ -331,18 +318,12 @@ impl Store {
                     }
                 }
                 close_account(&mut tx, id).await?;
-                record(
+                erased(
                     &mut tx,
-                    &who,
-                    Change {
-                        action: "user.erase",
-                        entity: "user",
-                        entity_id: id.to_string(),
-                        footprint_id: None,
-                        summary: format!("Account {id} closed and its personal details erased at the person's request"),
-                        before: None,
-                        after: None,
-                    },
+                    ("user.erase", "user"),
+                    id,
+                    None,
+                    format!("Account {id} closed and its personal details erased at the person's request"),
                 )
                 .await?;
                 done.accounts.push(id);
@@ -381,6 +362,26 @@ impl Store {
             client_keys,
         })
     }
+}
+
+/// The audit entry of an erasure: what was erased, never whose it was.
+async fn erased(
+    tx: &mut AnyConnection,
+    (action, entity): (&str, &str),
+    id: i64,
+    footprint_id: Option<i64>,
+    summary: String,
+) -> Result<()> {
+    let change = Change {
+        action,
+        entity,
+        entity_id: id.to_string(),
+        footprint_id,
+        summary,
+        before: None,
+        after: None,
+    };
+    record(tx, &Who::system("privacy erasure"), change).await
 }
 
 async fn close_account(tx: &mut AnyConnection, id: i64) -> Result<()> {
