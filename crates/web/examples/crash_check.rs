@@ -87,14 +87,7 @@ async fn main() {
         base: format!("http://127.0.0.1:{port}"),
     };
     let (first, printed) = start(&binary, &url, port, true);
-    let accounts = drive::demo_accounts(&printed);
-    let account = |role: &str| {
-        accounts
-            .iter()
-            .find(|a| a.0 == role)
-            .map(|a| (a.1.clone(), a.2.clone()))
-            .unwrap_or_else(|| panic!("no demo {role} in:\n{printed}"))
-    };
+    let account = |role: &str| drive::demo_account(&printed, role);
     // What to write to: the demo's open consultation, its open proposal and the voters' seats.
     let store = Store::open(&url, 2).await.expect("the database");
     let f = store.footprint_by_code("DEMO01").await.unwrap().expect("the demo");

@@ -99,14 +99,7 @@ async fn main() {
     let seconds: u64 = args[3].parse().expect("seconds");
     let rate: u64 = args[4].parse().expect("a rate");
     let printed = std::fs::read_to_string(&args[5]).expect("the server's output");
-    let accounts = drive::demo_accounts(&printed);
-    let account = |role: &str| {
-        accounts
-            .iter()
-            .find(|a| a.0 == role)
-            .map(|a| (a.1.clone(), a.2.clone()))
-            .unwrap_or_else(|| panic!("no demo {role}"))
-    };
+    let account = |role: &str| drive::demo_account(&printed, role);
     // The people: public visitors share a pool of connections; partners are signed in.
     let public = drive::browser();
     let consultation = "/footprints/DEMO01/consultations/1";

@@ -37,6 +37,15 @@ pub fn demo_accounts(serve_output: &str) -> Vec<(String, String, String)> {
     out
 }
 
+/// The (email, password) of the demo account in `role`, from what `footprint serve --demo` printed.
+pub fn demo_account(serve_output: &str, role: &str) -> (String, String) {
+    demo_accounts(serve_output)
+        .into_iter()
+        .find(|a| a.0 == role)
+        .map(|a| (a.1, a.2))
+        .unwrap_or_else(|| panic!("no demo {role} in:\n{serve_output}"))
+}
+
 /// A new HTTP client with its own cookies (one person's browser).
 pub fn browser() -> reqwest::Client {
     reqwest::Client::builder()
