@@ -224,31 +224,19 @@ impl Store {
     pub async fn subject_erase(&self, subject: &Subject) -> Result<Erasure> {
         let mut tx = self.write().await?;
         let mut done = Erasure::default();
-        let found: Vec<(i64, i64)> = {
-            let rows = match subject {
-                Subject::Email(_) => {
-                    sqlx::query(
-                        "SELECT r.id, c.footprint_id FROM consultation_responses r JOIN consultations c ON c.id = r.consultation_id \
-                         WHERE lower(r.respondent_email) = $1 ORDER BY r.id",
-                    )
-                    .bind(subject.email())
-                    .fetch_all(&mut *tx)
-                    .await?
-                }
-                Subject::Response(id) => {
-                    sqlx::query(
-                        "SELECT r.id, c.footprint_id FROM consultation_responses r JOIN consultations c ON c.id = r.consultation_id \
-                         WHERE r.id = $1",
-                    )
-                    .bind(*id)
-                    .fetch_all(&mut *tx)
-                    .await?
-                }
-            };
-            rows.iter()
-                .map(|r| Ok((r.try_get("id")?, r.try_get("footprint_id")?)))
-                .collect::<Result<_>>()?
+        let (clause, by_id) = match subject {
+            Subject::Email(_) => ("lower(r.respondent_email) = $1 ORDER BY r.id", None),
+            Subject::Response(id) => ("r.id = $1", Some(*id)),
         };
+        let query = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT r.id, c.footprint_id FROM consultation_responses r JOIN consultations c ON c.id = r.consultation_id \
+             WHERE {clause}"
+        )));
+        let query = match by_id {
+            Some(id) => query.bind(id),
+            None => query.bind(subject.email()),
+        };
+        let found = id_and_footprint(&query.fetch_all(&mut *tx).await?)?;
         for (id, footprint_id) in found {
             sqlx::query("DELETE FROM response_tags WHERE response_id = $1")
                 .bind(id)
@@ -269,14 +257,12 @@ impl Store {
             done.responses += 1;
         }
         if let Some(email) = subject.email() {
-            let joins: Vec<(i64, i64)> =
-                sqlx::query("SELECT id, footprint_id FROM join_requests WHERE lower(contact_email) = $1")
+            let joins = id_and_footprint(
+                &sqlx::query("SELECT id, footprint_id FROM join_requests WHERE lower(contact_email) = $1")
                     .bind(&email)
                     .fetch_all(&mut *tx)
-                    .await?
-                    .iter()
-                    .map(|r| Ok((r.try_get("id")?, r.try_get("footprint_id")?)))
-                    .collect::<Result<_>>()?;
+                    .await?,
+            )?;
             for (id, footprint_id) in joins {
                 sqlx::query("UPDATE join_requests SET contact_name = '(erased)', contact_email = '' WHERE id = $1")
                     .bind(id)
@@ -362,6 +348,13 @@ impl Store {
             client_keys,
         })
     }
+}
+
+/// (id, footprint_id) of each row.
+fn id_and_footprint(rows: &[sqlx::any::AnyRow]) -> Result<Vec<(i64, i64)>> {
+    rows.iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("footprint_id")?)))
+        .collect()
 }
 
 /// The audit entry of an erasure: what was erased, never whose it was.
