@@ -13,6 +13,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// mimalloc rather than glibc's malloc: under a long mixed load glibc's per-thread arenas
+/// (the SQLite driver runs a thread per connection) held freed memory and the server's resident
+/// size kept rising; see docs/reliability.md, "Soak".
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Footprint: the platform for a footprint's Sustainability and Transformation Plan.
 #[derive(Parser)]
 #[command(name = "footprint", version, about)]

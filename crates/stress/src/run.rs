@@ -44,6 +44,7 @@ struct Scratch {
     national: Vec<Vec<f64>>,
     z: Vec<Vec<f64>>,
     streams: StreamScratch,
+    block: Option<Block>,
 }
 
 impl<'a> Sampled<'a> {
@@ -182,36 +183,49 @@ impl<'a> Sampled<'a> {
         }
     }
 
-    /// Runs every scenario; returns the outcomes.
+    /// Runs every scenario; returns the outcomes. Each replicate is evaluated in a thread's
+    /// own block and copied into its place in the result columns, which are allocated once.
     pub fn simulate(&self, progress: Option<Progress<'_>>) -> Samples {
         let years = self.model.years;
         let n = self.layout.n;
+        let replicates = self.layout.replicates;
         let done = AtomicU64::new(0);
-        let blocks: Vec<Block> = (0..self.layout.replicates)
+        // Columns: gap per year, do-nothing gap per year, savings per year, capital.
+        let mut columns: Vec<Vec<f64>> = (0..3 * years + 1).map(|_| vec![0.0; n as usize]).collect();
+        let mut parts: Vec<Vec<&mut [f64]>> = (0..replicates).map(|_| Vec::with_capacity(columns.len())).collect();
+        for column in &mut columns {
+            let mut rest: &mut [f64] = column;
+            for (r, part) in parts.iter_mut().enumerate() {
+                let (head, tail) = rest.split_at_mut(self.layout.range(r).len());
+                part.push(head);
+                rest = tail;
+            }
+        }
+        parts
             .into_par_iter()
-            .map_init(Scratch::default, |s, r| {
+            .enumerate()
+            .for_each_init(Scratch::default, |s, (r, mut part)| {
                 self.replicate_draws(r, s);
                 let m = self.layout.range(r).len();
-                let mut block = Block::new(years, m);
-                self.model.evaluate_block(&s.x, &mut block);
+                let block = s.block.get_or_insert_with(|| Block::new(years, m));
+                block.resize(m);
+                self.model.evaluate_block(&s.x, block);
+                let outputs = block.gap.iter().chain(&block.do_nothing).chain(&block.savings);
+                for (to, from) in part.iter_mut().zip(outputs.chain(std::iter::once(&block.capital))) {
+                    to.copy_from_slice(from);
+                }
                 if let Some(p) = progress {
                     p(done.fetch_add(m as u64, Ordering::Relaxed) + m as u64, n);
                 }
-                block
-            })
-            .collect();
-        let join = |f: &dyn Fn(&Block) -> &Vec<f64>| -> Vec<f64> {
-            let mut out = Vec::with_capacity(n as usize);
-            for b in &blocks {
-                out.extend_from_slice(f(b));
-            }
-            out
-        };
+            });
+        let capital = columns.pop().expect("the capital column");
+        let savings = columns.split_off(2 * years);
+        let do_nothing = columns.split_off(years);
         Samples {
-            gap: (0..years).map(|t| join(&|b| &b.gap[t])).collect(),
-            do_nothing: (0..years).map(|t| join(&|b| &b.do_nothing[t])).collect(),
-            savings: (0..years).map(|t| join(&|b| &b.savings[t])).collect(),
-            capital: join(&|b| &b.capital),
+            gap: columns,
+            do_nothing,
+            savings,
+            capital,
             layout: self.layout,
         }
     }
@@ -296,6 +310,12 @@ pub struct Samples {
 
 /// Type 7 quantiles (linear interpolation between order statistics) of x at each p.
 pub fn quantiles(x: &[f64], ps: &[f64]) -> Vec<f64> {
+    quantiles_in(x, ps, &mut Vec::new())
+}
+
+/// As [`quantiles`], selecting in `work` (a buffer kept between calls, so that repeated
+/// statistics of long columns do not fault in fresh memory each time).
+pub fn quantiles_in(x: &[f64], ps: &[f64], work: &mut Vec<f64>) -> Vec<f64> {
     let n = x.len();
     let mut idx: Vec<usize> = Vec::new();
     for &p in ps {
@@ -308,22 +328,25 @@ pub fn quantiles(x: &[f64], ps: &[f64]) -> Vec<f64> {
     }
     idx.sort_unstable();
     idx.dedup();
-    let mut work = x.to_vec();
-    let mut order = vec![0.0; n];
+    work.clear();
+    work.extend_from_slice(x);
+    // The order statistics at idx, selected left to right.
+    let mut order = Vec::with_capacity(idx.len());
     let mut from = 0;
     for &i in &idx {
         let (_, v, _) = work[from..].select_nth_unstable_by(i - from, f64::total_cmp);
-        order[i] = *v;
+        order.push(*v);
         from = i + 1;
     }
+    let at = |i: usize| order[idx.binary_search(&i).expect("a selected order statistic")];
     ps.iter()
         .map(|&p| {
             let h = (n - 1) as f64 * p;
             let lo = h.floor() as usize;
             if lo + 1 >= n {
-                order[lo]
+                at(lo)
             } else {
-                order[lo] + (h - lo as f64) * (order[lo + 1] - order[lo])
+                at(lo) + (h - lo as f64) * (at(lo + 1) - at(lo))
             }
         })
         .collect()
@@ -346,10 +369,15 @@ fn replicate_se(estimates: &[f64]) -> f64 {
 
 /// Per-year statistics of one quantity.
 pub fn year_stats(year: &str, x: &[f64], layout: &Layout) -> YearStats {
+    year_stats_in(year, x, layout, &mut Vec::new())
+}
+
+/// As [`year_stats`], with a selection buffer kept between calls.
+fn year_stats_in(year: &str, x: &[f64], layout: &Layout, work: &mut Vec<f64>) -> YearStats {
     let n = x.len() as f64;
     let mean = mean_of(x);
     let sd = (x.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1.0)).sqrt();
-    let q = quantiles(x, &[0.05, 0.1, 0.5, 0.9, 0.95]);
+    let q = quantiles_in(x, &[0.05, 0.1, 0.5, 0.9, 0.95], work);
     let p_balance = x.iter().filter(|&&v| v <= 0.0).count() as f64 / n;
     let mut rep_means = Vec::with_capacity(layout.replicates);
     let mut rep_p = Vec::with_capacity(layout.replicates);
@@ -424,15 +452,18 @@ impl Summary {
 pub fn summarise(samples: &Samples, first_year: i32) -> Summary {
     let years = samples.gap.len();
     let labels = year_labels(first_year, years);
-    let stats = |cols: &Vec<Vec<f64>>| -> Vec<YearStats> {
-        cols.par_iter()
-            .zip(labels.par_iter())
-            .map(|(c, y)| year_stats(y, c, &samples.layout))
-            .collect()
-    };
-    let gap = stats(&samples.gap);
-    let do_nothing_gap = stats(&samples.do_nothing);
-    let savings = stats(&samples.savings);
+    // Every quantity and year at once, each thread selecting in its own buffer.
+    let columns: Vec<(&Vec<f64>, &String)> = [&samples.gap, &samples.do_nothing, &samples.savings]
+        .into_iter()
+        .flat_map(|cols| cols.iter().zip(&labels))
+        .collect();
+    let mut stats: Vec<YearStats> = columns
+        .par_iter()
+        .map_init(Vec::new, |work, (c, y)| year_stats_in(y, c, &samples.layout, work))
+        .collect();
+    let savings = stats.split_off(2 * years);
+    let do_nothing_gap = stats.split_off(years);
+    let gap = stats;
     let last = &samples.gap[years - 1];
     let expected_shortfall = last.iter().map(|g| g.max(0.0)).sum::<f64>() / last.len() as f64;
     let final_year = FinalYear {
