@@ -5,14 +5,14 @@
 //! size m, variable v's uniform for local index j is
 //!
 //! ```text
-//!     u = (π_{r,v}(j) + ε_{r,v}(π_{r,v}(j))) / m
+//!     u = (π_{r,v}(j) + ε_{r,v,j}) / m
 //! ```
 //!
-//! where π_{r,v} is a random permutation of the strata 0..m (a keyed four-round Feistel
-//! bijection restricted to 0..m, then a uniform rotation: see [`Stream::strata`]) and ε a jitter
-//! in (0, 1) per stratum. Every key comes from one counter-based stream per (seed, variable,
-//! replicate), so every draw depends only on (seed, variable, replicate, index): results do not
-//! depend on the number of threads or the order of
+//! where π_{r,v} is a uniformly random permutation of the strata 0..m (Fisher–Yates) and ε a
+//! jitter in (0, 1). Both come from one counter-based stream per (seed, variable, replicate):
+//! draw j is `mix64(key + (j + 1)·γ)`, a pure function of its counter, whose high half drives the
+//! Fisher–Yates step and whose low half is the jitter. So every draw depends only on (seed,
+//! variable, replicate, index): results do not depend on the number of threads or the order of
 //! work. Each replicate is a Latin hypercube sample; the replicates are independent, so the spread
 //! of their estimates gives honest standard errors. See `docs/decisions/0002-sampling.md`.
 
@@ -90,67 +90,46 @@ impl Stream {
         }
     }
 
-    /// Replicate r's keys: the permutation's round keys, the rotation and the jitter key.
-    #[inline]
-    fn replicate_keys(&self, r: usize, m: usize) -> ([u32; 4], u32, u64) {
+    /// Replicate r's strata and jitters for m scenarios: position j falls in stratum `perm[j]`
+    /// with jitter `jitter[j]` in (0, 1).
+    pub fn strata(&self, r: usize, m: usize, perm: &mut Vec<u32>, jitter: &mut Vec<f64>) {
         let base = mix64(self.key ^ mix64((r as u64).wrapping_mul(GOLDEN) ^ 0xd1b5_4a32_d192_ed03));
-        let (k1, k2) = (mix64(base ^ 0x2545_f491_4f6c_dd1d), mix64(base ^ 0x9e6c_63d0_676a_9a99));
-        let keys = [k1 as u32, (k1 >> 32) as u32, k2 as u32, (k2 >> 32) as u32];
-        let rotation = bounded(
-            mix64(base ^ 0x4f1b_bcdc_bfa5_4dc3),
-            m as u32,
-            base ^ 0x6a09_e667_f3bc_c909,
-        );
-        (keys, rotation, mix64(base ^ 0x94d0_49bb_1331_11eb))
-    }
-
-    /// Replicate r's strata for m scenarios: position j falls in stratum `perm[j]`. The strata
-    /// are a keyed bijection of the positions (a hash-based permutation of the next power of
-    /// two, restricted to 0..m) followed by a random rotation, which alone makes every
-    /// position's stratum exactly uniform. Returns the key of the jitters ([`jitter`]).
-    pub fn strata(&self, r: usize, m: usize, perm: &mut Vec<u32>, spare: &mut Vec<u32>) -> u64 {
-        let (keys, rotation, jitter_key) = self.replicate_keys(r, m);
-        // The smallest power of four at or above m: 4^h.
-        let mut half_bits = 0u32;
-        while (1usize << (2 * half_bits)) < m {
-            half_bits += 1;
+        perm.clear();
+        perm.extend(0..m as u32);
+        jitter.resize(m, 0.0);
+        for j in (0..m).rev() {
+            let x = mix64(base.wrapping_add((j as u64 + 1).wrapping_mul(GOLDEN)));
+            if j > 0 {
+                let k = bounded(x, j as u32 + 1, base ^ j as u64);
+                perm.swap(j, k as usize);
+            }
+            jitter[j] = (f64::from(x as u32) + 0.5) * (1.0 / 4_294_967_296.0);
         }
-        let size = 1u32 << (2 * half_bits);
-        // Every i below the power of four through the bijection, in a plain loop that vectorises.
-        spare.clear();
-        spare.extend((0..size).map(|i| permute(i, half_bits, keys)));
-        // The images below m, in order of i, are a permutation of 0..m (branch-free compaction).
-        perm.resize(size as usize + 1, 0);
-        let mut count = 0usize;
-        let m32 = m as u32;
-        for &q in spare.iter() {
-            perm[count] = q;
-            count += usize::from(q < m32);
-        }
-        perm.truncate(m);
-        for p in perm.iter_mut() {
-            let s = *p + rotation;
-            *p = if s >= m32 { s - m32 } else { s };
-        }
-        jitter_key
     }
 
     /// Fills `out` with replicate r's stratified uniforms in (0, 1).
     pub fn fill(&self, r: usize, out: &mut [f64], s: &mut StreamScratch) {
-        self.fill_mapped(r, out, s, |u| u);
+        let m = out.len();
+        self.strata(r, m, &mut s.perm, &mut s.jitter);
+        let inv = 1.0 / m as f64;
+        for ((o, &p), &e) in out.iter_mut().zip(&s.perm).zip(&s.jitter) {
+            *o = (f64::from(p) + e) * inv;
+        }
     }
 
     /// Fills `out` with the values `f(u)` of replicate r's stratified uniforms, evaluating f in
     /// increasing order of u so that a tabulated quantile function is read sequentially.
     pub fn fill_mapped<F: Fn(f64) -> f64>(&self, r: usize, out: &mut [f64], s: &mut StreamScratch, f: F) {
         let m = out.len();
-        let jitter_key = self.strata(r, m, &mut s.perm, &mut s.spare);
+        self.strata(r, m, &mut s.perm, &mut s.jitter);
+        s.inverse.resize(m, 0);
+        for (j, &p) in s.perm.iter().enumerate() {
+            s.inverse[p as usize] = j as u32;
+        }
         let inv = 1.0 / m as f64;
-        s.values.clear();
-        s.values
-            .extend((0..m as u32).map(|k| f((f64::from(k) + jitter(jitter_key, k)) * inv)));
-        for (o, &p) in out.iter_mut().zip(&s.perm) {
-            *o = s.values[p as usize];
+        for (stratum, &j) in s.inverse.iter().enumerate() {
+            let j = j as usize;
+            out[j] = f((stratum as f64 + s.jitter[j]) * inv);
         }
     }
 }
@@ -159,42 +138,8 @@ impl Stream {
 #[derive(Debug, Default)]
 pub struct StreamScratch {
     perm: Vec<u32>,
-    spare: Vec<u32>,
-    values: Vec<f64>,
-}
-
-/// A keyed bijection of 0..2^(2h): a balanced four-round Feistel network on two h-bit halves
-/// whose round function is a 32-bit integer hash keyed by that round's key (Luby and Rackoff:
-/// four rounds of a pseudorandom function give a pseudorandom permutation). 32-bit operations
-/// only, so that a loop over i runs in vector lanes.
-#[inline(always)]
-pub fn permute(i: u32, half_bits: u32, keys: [u32; 4]) -> u32 {
-    let mask = (1u32 << half_bits) - 1;
-    let (mut l, mut r) = (i >> half_bits, i & mask);
-    for k in keys {
-        let t = l ^ (hash32(r ^ k) & mask);
-        l = r;
-        r = t;
-    }
-    (l << half_bits) | r
-}
-
-/// A 32-bit integer hash (Wellons's "lowbias32": two multiply–xorshift rounds).
-#[inline(always)]
-fn hash32(mut x: u32) -> u32 {
-    x ^= x >> 16;
-    x = x.wrapping_mul(0x7feb_352d);
-    x ^= x >> 15;
-    x = x.wrapping_mul(0x846c_a68b);
-    x ^ (x >> 16)
-}
-
-/// Stratum k's jitter in (0, 1) under a jitter key: two rounds of a 32-bit hash, each keyed by
-/// half of the 64-bit key.
-#[inline(always)]
-pub fn jitter(key: u64, k: u32) -> f64 {
-    let x = hash32(hash32((key as u32) ^ k.wrapping_mul(0x9e37_79b9)) ^ (key >> 32) as u32);
-    (f64::from(x) + 0.5) * (1.0 / 4_294_967_296.0)
+    inverse: Vec<u32>,
+    jitter: Vec<f64>,
 }
 
 /// An unbiased integer in 0..bound from the high half of `x` (Lemire's method with rejection;
@@ -325,56 +270,20 @@ mod tests {
     }
 
     #[test]
-    fn permute_is_a_bijection_of_each_power_of_four() {
-        for half_bits in 0..=6 {
-            let size = 1u32 << (2 * half_bits);
-            for keys in [[0u32; 4], [1, 2, 3, 4], [0xdead_beef, u32::MAX, 12345, 7]] {
-                let mut seen = vec![false; size as usize];
-                for i in 0..size {
-                    let q = permute(i, half_bits, keys);
-                    assert!(q < size && !seen[q as usize], "half_bits={half_bits} keys={keys:?}");
-                    seen[q as usize] = true;
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn every_position_is_uniform_over_the_strata() {
-        // Each position's stratum over many replicates: a chi-square test per position.
-        let s = Stream::new(11, stream_key("", "z"));
-        let (mut perm, mut spare) = (Vec::new(), Vec::new());
-        let (m, reps) = (37usize, 37 * 200);
-        let mut counts = vec![vec![0u32; m]; m];
-        for r in 0..reps {
-            s.strata(r, m, &mut perm, &mut spare);
-            for (j, &p) in perm.iter().enumerate() {
-                counts[j][p as usize] += 1;
-            }
-        }
-        let expected = reps as f64 / m as f64;
-        for (j, row) in counts.iter().enumerate() {
-            let chi2: f64 = row.iter().map(|&c| (f64::from(c) - expected).powi(2) / expected).sum();
-            // 36 degrees of freedom: P(chi2 > 80) < 1e-4.
-            assert!(chi2 < 80.0, "position {j}: chi2 {chi2}");
-        }
-    }
-
-    #[test]
     fn two_variables_strata_are_uncorrelated_in_every_replicate() {
         // Within a replicate, the strata of two variables at the same positions should look like
         // two independent permutations: their correlation r has variance 1/(m − 1) and no
         // replicate is far out. (A weak permutation family fails this with heavy tails, which
         // shows as standard errors that overstate the spread between seeds.)
         let (a, b) = (Stream::new(5, stream_key("", "a")), Stream::new(5, stream_key("", "b")));
-        let (mut pa, mut pb, mut spare) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut pa, mut pb, mut jitter) = (Vec::new(), Vec::new(), Vec::new());
         for m in [625usize, 1000, 1024, 200] {
             let reps = 400;
             let mean = (m as f64 - 1.0) / 2.0;
             let (mut sum_r2, mut worst) = (0.0, 0.0f64);
             for r in 0..reps {
-                a.strata(r, m, &mut pa, &mut spare);
-                b.strata(r, m, &mut pb, &mut spare);
+                a.strata(r, m, &mut pa, &mut jitter);
+                b.strata(r, m, &mut pb, &mut jitter);
                 let (mut sxy, mut sxx) = (0.0, 0.0);
                 for (&x, &y) in pa.iter().zip(&pb) {
                     sxy += (f64::from(x) - mean) * (f64::from(y) - mean);
@@ -388,21 +297,6 @@ mod tests {
             assert!((0.75..1.3).contains(&ratio), "m={m}: mean r² is {ratio} × 1/(m − 1)");
             assert!(worst < 4.5 / (m as f64).sqrt(), "m={m}: a replicate with r = {worst}");
         }
-    }
-
-    #[test]
-    fn jitters_are_uniform_and_distinct() {
-        let mut sum = 0.0;
-        let n = 100_000u32;
-        let mut seen = std::collections::HashSet::new();
-        for k in 0..n {
-            let e = jitter(0x1234_5678_9abc_def0, k);
-            assert!(e > 0.0 && e < 1.0);
-            sum += e;
-            seen.insert(e.to_bits());
-        }
-        assert!((sum / f64::from(n) - 0.5).abs() < 4.0 * (1.0 / 12.0 / f64::from(n)).sqrt());
-        assert!(seen.len() as u32 > n - 10);
     }
 
     #[test]
