@@ -254,14 +254,24 @@ impl<'a> Sampled<'a> {
         let needed = |i: usize| {
             wanted.contains(&i) || (copula_wanted && self.copula.as_ref().is_some_and(|c| c.slots.contains(&i)))
         };
+        // Independent variables' moments come straight from their strata; coupled ones (copula
+        // or national) go through their uniforms.
+        let coupled: Vec<bool> = wanted.iter().map(|&v| self.is_coupled(v)).collect();
+        let any_coupled = coupled.contains(&true);
         let parts: Vec<Vec<[f64; 3]>> = (0..self.layout.replicates)
             .into_par_iter()
             .map_init(Scratch::default, |s, r| {
-                self.uniforms_where(r, s, needed);
+                if any_coupled {
+                    self.uniforms_where(r, s, |i| needed(i) && self.is_coupled(i));
+                }
                 let sc = &scores[self.layout.range(r)];
                 wanted
                     .iter()
-                    .map(|&v| {
+                    .zip(&coupled)
+                    .map(|(&v, &is_coupled)| {
+                        if !is_coupled {
+                            return self.streams[v].moments_with(r, sc, &mut s.streams);
+                        }
                         let (mut su, mut suu, mut sus) = (0.0, 0.0, 0.0);
                         for (&x, &y) in s.u[v].iter().zip(sc) {
                             su += x;

@@ -2,16 +2,16 @@
 //!
 //! The n scenarios are split into R independent replicates (contiguous index blocks of about
 //! [`REPLICATE_SIZE`] scenarios, and at least [`MIN_REPLICATES`] of them). Within replicate r of
-//! size m, variable v's uniform for local index j is
+//! size m, variable v's uniform in stratum s sits at local index σ_{r,v}(s) and is
 //!
 //! ```text
-//!     u = (π_{r,v}(j) + ε_{r,v,j}) / m
+//!     u = (s + ε_{r,v,s}) / m
 //! ```
 //!
-//! where π_{r,v} is a uniformly random permutation of the strata 0..m (Fisher–Yates) and ε a
-//! jitter in (0, 1). Both come from one counter-based stream per (seed, variable, replicate):
-//! draw j is `mix64(key + (j + 1)·γ)`, a pure function of its counter, whose high half drives the
-//! Fisher–Yates step and whose low half is the jitter. So every draw depends only on (seed,
+//! where σ_{r,v} is a uniformly random permutation of 0..m (Fisher–Yates) and ε a jitter in
+//! (0, 1). Both come from one counter-based stream per (seed, variable, replicate): draw j is
+//! `mix64(key + (j + 1)·γ)`, a pure function of its counter, whose high half drives Fisher–Yates
+//! step j and whose low half is stratum j's jitter. So every draw depends only on (seed,
 //! variable, replicate, index): results do not depend on the number of threads or the order of
 //! work. Each replicate is a Latin hypercube sample; the replicates are independent, so the spread
 //! of their estimates gives honest standard errors. See `docs/decisions/0002-sampling.md`.
@@ -90,56 +90,89 @@ impl Stream {
         }
     }
 
-    /// Replicate r's strata and jitters for m scenarios: position j falls in stratum `perm[j]`
-    /// with jitter `jitter[j]` in (0, 1).
-    pub fn strata(&self, r: usize, m: usize, perm: &mut Vec<u32>, jitter: &mut Vec<f64>) {
+    /// Replicate r's strata and jitters for m scenarios: stratum s holds position `pos[s]` with
+    /// jitter `jitter[s]` in (0, 1).
+    pub fn strata(&self, r: usize, m: usize, pos: &mut Vec<u32>, jitter: &mut Vec<f64>) {
+        let mut bits = Vec::new();
+        self.shuffle(r, m, &mut bits, pos);
+        jitter.clear();
+        jitter.extend(bits.iter().map(|&x| unit(x)));
+    }
+
+    /// The replicate's draws and its Fisher–Yates permutation: `bits[j] = mix64(base + (j + 1)·γ)`
+    /// (computed first, in a loop with no dependencies between elements, so that it vectorises),
+    /// then the chain of swaps driven by their high halves. `pos` ends as the position of each
+    /// stratum; the low half of `bits[s]` is stratum s's jitter.
+    fn shuffle(&self, r: usize, m: usize, bits: &mut Vec<u64>, pos: &mut Vec<u32>) {
         let base = mix64(self.key ^ mix64((r as u64).wrapping_mul(GOLDEN) ^ 0xd1b5_4a32_d192_ed03));
-        perm.clear();
-        perm.extend(0..m as u32);
-        jitter.resize(m, 0.0);
-        for j in (0..m).rev() {
-            let x = mix64(base.wrapping_add((j as u64 + 1).wrapping_mul(GOLDEN)));
-            if j > 0 {
-                let k = bounded(x, j as u32 + 1, base ^ j as u64);
-                perm.swap(j, k as usize);
-            }
-            jitter[j] = (f64::from(x as u32) + 0.5) * (1.0 / 4_294_967_296.0);
+        bits.resize(m, 0);
+        for (j, b) in bits.iter_mut().enumerate() {
+            *b = mix64(base.wrapping_add((j as u64 + 1).wrapping_mul(GOLDEN)));
+        }
+        pos.clear();
+        pos.extend(0..m as u32);
+        for j in (1..m).rev() {
+            let k = bounded(bits[j], j as u32 + 1, base ^ j as u64);
+            pos.swap(j, k as usize);
         }
     }
 
     /// Fills `out` with replicate r's stratified uniforms in (0, 1).
     pub fn fill(&self, r: usize, out: &mut [f64], s: &mut StreamScratch) {
-        let m = out.len();
-        self.strata(r, m, &mut s.perm, &mut s.jitter);
-        let inv = 1.0 / m as f64;
-        for ((o, &p), &e) in out.iter_mut().zip(&s.perm).zip(&s.jitter) {
-            *o = (f64::from(p) + e) * inv;
-        }
+        self.fill_mapped(r, out, s, |u| u);
     }
 
     /// Fills `out` with the values `f(u)` of replicate r's stratified uniforms, evaluating f in
     /// increasing order of u so that a tabulated quantile function is read sequentially.
     pub fn fill_mapped<F: Fn(f64) -> f64>(&self, r: usize, out: &mut [f64], s: &mut StreamScratch, f: F) {
         let m = out.len();
-        self.strata(r, m, &mut s.perm, &mut s.jitter);
-        s.inverse.resize(m, 0);
-        for (j, &p) in s.perm.iter().enumerate() {
-            s.inverse[p as usize] = j as u32;
-        }
+        self.shuffle(r, m, &mut s.bits, &mut s.pos);
         let inv = 1.0 / m as f64;
-        for (stratum, &j) in s.inverse.iter().enumerate() {
-            let j = j as usize;
-            out[j] = f((stratum as f64 + s.jitter[j]) * inv);
+        for (stratum, (&j, &x)) in s.pos.iter().zip(&s.bits).enumerate() {
+            out[j as usize] = f((stratum as f64 + unit(x)) * inv);
         }
     }
+
+    /// Σu, Σu² and Σu·w over replicate r's stratified uniforms u, where `w` holds one weight
+    /// per position: a variable's moments with a score column, without writing its uniforms out.
+    /// Four partial sums per moment keep the additions from waiting on one another.
+    pub fn moments_with(&self, r: usize, w: &[f64], s: &mut StreamScratch) -> [f64; 3] {
+        let m = w.len();
+        self.shuffle(r, m, &mut s.bits, &mut s.pos);
+        let inv = 1.0 / m as f64;
+        let (mut su, mut suu, mut suw) = ([0.0; 4], [0.0; 4], [0.0; 4]);
+        let whole = m / 4 * 4;
+        for base in (0..whole).step_by(4) {
+            for l in 0..4 {
+                let k = base + l;
+                let u = (k as f64 + unit(s.bits[k])) * inv;
+                su[l] += u;
+                suu[l] += u * u;
+                suw[l] += u * w[s.pos[k] as usize];
+            }
+        }
+        for k in whole..m {
+            let u = (k as f64 + unit(s.bits[k])) * inv;
+            su[0] += u;
+            suu[0] += u * u;
+            suw[0] += u * w[s.pos[k] as usize];
+        }
+        let total = |a: [f64; 4]| (a[0] + a[1]) + (a[2] + a[3]);
+        [total(su), total(suu), total(suw)]
+    }
+}
+
+/// The jitter in (0, 1) from the low half of a draw.
+#[inline(always)]
+fn unit(x: u64) -> f64 {
+    (f64::from(x as u32) + 0.5) * (1.0 / 4_294_967_296.0)
 }
 
 /// Scratch space for [`Stream`].
 #[derive(Debug, Default)]
 pub struct StreamScratch {
-    perm: Vec<u32>,
-    inverse: Vec<u32>,
-    jitter: Vec<f64>,
+    pos: Vec<u32>,
+    bits: Vec<u64>,
 }
 
 /// An unbiased integer in 0..bound from the high half of `x` (Lemire's method with rejection;
@@ -277,6 +310,14 @@ mod tests {
         // shows as standard errors that overstate the spread between seeds.)
         let (a, b) = (Stream::new(5, stream_key("", "a")), Stream::new(5, stream_key("", "b")));
         let (mut pa, mut pb, mut jitter) = (Vec::new(), Vec::new(), Vec::new());
+        // The stratum at each position: the inverse of the positions of the strata.
+        let invert = |pos: &[u32]| {
+            let mut stratum = vec![0u32; pos.len()];
+            for (s, &j) in pos.iter().enumerate() {
+                stratum[j as usize] = s as u32;
+            }
+            stratum
+        };
         for m in [625usize, 1000, 1024, 200] {
             let reps = 400;
             let mean = (m as f64 - 1.0) / 2.0;
@@ -284,8 +325,9 @@ mod tests {
             for r in 0..reps {
                 a.strata(r, m, &mut pa, &mut jitter);
                 b.strata(r, m, &mut pb, &mut jitter);
+                let (sa, sb) = (invert(&pa), invert(&pb));
                 let (mut sxy, mut sxx) = (0.0, 0.0);
-                for (&x, &y) in pa.iter().zip(&pb) {
+                for (&x, &y) in sa.iter().zip(&sb) {
                     sxy += (f64::from(x) - mean) * (f64::from(y) - mean);
                     sxx += (f64::from(x) - mean).powi(2);
                 }
@@ -296,6 +338,26 @@ mod tests {
             let ratio = sum_r2 / reps as f64 * (m as f64 - 1.0);
             assert!((0.75..1.3).contains(&ratio), "m={m}: mean r² is {ratio} × 1/(m − 1)");
             assert!(worst < 4.5 / (m as f64).sqrt(), "m={m}: a replicate with r = {worst}");
+        }
+    }
+
+    #[test]
+    fn moments_match_the_filled_uniforms() {
+        let s = Stream::new(11, stream_key("", "z"));
+        let mut scratch = StreamScratch::default();
+        for m in [1usize, 3, 4, 1023, 1024] {
+            let w: Vec<f64> = (0..m).map(|j| (j as f64 * 0.37).sin()).collect();
+            let mut u = vec![0.0; m];
+            s.fill(2, &mut u, &mut scratch);
+            let [su, suu, suw] = s.moments_with(2, &w, &mut scratch);
+            let want = [
+                u.iter().sum::<f64>(),
+                u.iter().map(|x| x * x).sum::<f64>(),
+                u.iter().zip(&w).map(|(x, y)| x * y).sum::<f64>(),
+            ];
+            for (got, want) in [su, suu, suw].into_iter().zip(want) {
+                assert!((got - want).abs() < 1e-9 * (1.0 + want.abs()), "m={m}: {got} vs {want}");
+            }
         }
     }
 
