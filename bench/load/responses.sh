@@ -26,7 +26,7 @@ trap cleanup EXIT
 wait_for() { for _ in $(seq 1 300); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "no answer from $1" >&2; exit 1; }
 
 run() { # label database-url port
-    FOOTPRINT_LOG=warn "$target/footprint" serve --demo --responses-per-hour 100000000 \
+    FOOTPRINT_LOG=warn "$target/footprint" serve --demo --responses-per-hour 0 \
         --database-url "$2" --listen "127.0.0.1:$3" >"$tmp/serve-$3.out" 2>&1 & pids+=($!)
     wait_for "http://127.0.0.1:$3/ready"
     echo "== $1: $rate responses/s for $seconds s"

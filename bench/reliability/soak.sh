@@ -28,7 +28,7 @@ status=0
 run() {
   local name="$1" url="$2"
   "$target/$dir/footprint" serve --demo --listen "127.0.0.1:$port" --database-url "$url" \
-    --responses-per-hour 100000000 --log-level warn > "$work/serve.txt" 2> "$work/serve.err" &
+    --responses-per-hour 0 --log-level warn > "$work/serve.txt" 2> "$work/serve.err" &
   local pid=$!
   for _ in $(seq 1 100); do
     grep -q "Footprint is running" "$work/serve.txt" 2>/dev/null && break

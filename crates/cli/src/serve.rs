@@ -26,7 +26,8 @@ pub struct ServeArgs {
     #[arg(long, env = "FOOTPRINT_LOG_JSON")]
     log_json: bool,
     /// How many responses one internet address may send to one consultation in an hour (a
-    /// spam guard; raise it when many people share one address, or for load tests).
+    /// spam guard; raise it when many people share one address; 0 sets no limit, for load tests
+    /// from one machine).
     #[arg(long, env = "FOOTPRINT_RESPONSES_PER_HOUR", default_value_t = 30)]
     responses_per_hour: u32,
     /// Load the fictional demo footprint and print a password for a demo account in each role.

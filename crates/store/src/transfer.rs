@@ -554,6 +554,10 @@ pub const NOT_EXPORTED: &[(&str, &str)] = &[
         "national guidance, published on each site by national assurance",
     ),
     ("national_runs", "the national stress test across all footprints"),
+    (
+        "consultation_response_counts",
+        "derived: kept by the database from the responses as they are written",
+    ),
 ];
 
 /// Every table this build exports, and the columns it writes (for the schema check in tests).

@@ -26,7 +26,7 @@ use tokio::sync::Mutex;
 fn start(binary: &str, url: &str, port: u16, demo: bool) -> (Child, String) {
     let mut cmd = Command::new(binary);
     cmd.args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--database-url", url])
-        .args(["--responses-per-hour", "100000000", "--log-level", "warn"])
+        .args(["--responses-per-hour", "0", "--log-level", "warn"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
     if demo {

@@ -64,6 +64,8 @@ const MIX: &[&str] = &[
 #[derive(Default)]
 struct Record {
     latencies: BTreeMap<&'static str, Vec<u32>>,
+    /// (seconds from the start when the action finished, its latency in microseconds).
+    timeline: Vec<(f32, u32)>,
     errors: BTreeMap<&'static str, Vec<String>>,
     responses: u64,
 }
@@ -216,6 +218,7 @@ async fn main() {
             let micros = t.elapsed().as_micros().min(u128::from(u32::MAX)) as u32;
             let mut r = record.lock().await;
             r.latencies.entry(kind).or_default().push(micros);
+            r.timeline.push((started.elapsed().as_secs_f32(), micros));
             if let Err(e) = result {
                 r.errors.entry(kind).or_default().push(e);
             }
@@ -258,6 +261,25 @@ async fn main() {
         "Throughput: {:.0} actions/s offered, {:.0} completed/s over {elapsed:.0} s.",
         rate,
         all.len() as f64 / elapsed
+    );
+    // Whether the server kept up all the way: completions and p99 in each tenth of the run.
+    let tenth = (elapsed / 10.0) as f32;
+    let windows: Vec<String> = (0..10)
+        .map(|w| {
+            let (from, to) = (tenth * w as f32, tenth * (w + 1) as f32);
+            let mut l: Vec<u32> = r
+                .timeline
+                .iter()
+                .filter(|x| x.0 >= from && (x.0 < to || w == 9))
+                .map(|x| x.1)
+                .collect();
+            l.sort_unstable();
+            format!("{:.0}/s, {:.0} ms", l.len() as f32 / tenth, percentile(&l, 0.99))
+        })
+        .collect();
+    println!(
+        "Completed per second and p99, by tenth of the run: {}.",
+        windows.join("; ")
     );
     let m = memory.lock().await;
     let (first, last) = (m.first().map_or(0, |x| x.1), m.last().map_or(0, |x| x.1));

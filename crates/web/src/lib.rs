@@ -37,7 +37,8 @@ pub struct Config {
     pub secure_cookies: bool,
     /// How long a sign-in lasts.
     pub session_lifetime: Duration,
-    /// How many consultation responses one address may send to one consultation in an hour.
+    /// How many consultation responses one address may send to one consultation in an hour
+    /// (0: no limit).
     pub responses_per_hour: u32,
     /// How long a client may take to send a request's headers (a slow client holding a
     /// connection open is cut off after this). It also closes a kept-alive connection idle this

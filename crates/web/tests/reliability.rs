@@ -133,6 +133,18 @@ both!(a_footprint_moves_whole, async |app: &App| {
             "organisations" | "users" => 0,
             // The import's own entry besides the copied history.
             "audit_log" => exported + 1,
+            // Kept by the database: one row per consultation that has responses.
+            "consultation_response_counts" => {
+                let mut ids: Vec<String> = tables["consultation_responses"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| r["consultation_id"].to_string())
+                    .collect();
+                ids.sort();
+                ids.dedup();
+                ids.len() as i64
+            }
             t if tables.contains_key(t) => exported,
             _ => 0,
         };
