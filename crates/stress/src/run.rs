@@ -255,14 +255,17 @@ impl<'a> Sampled<'a> {
             wanted.contains(&i) || (copula_wanted && self.copula.as_ref().is_some_and(|c| c.slots.contains(&i)))
         };
         // Independent variables' moments come straight from their strata; coupled ones (copula
-        // or national) go through their uniforms.
+        // or national) go through their uniforms. Which to regenerate is worked out once.
         let coupled: Vec<bool> = wanted.iter().map(|&v| self.is_coupled(v)).collect();
         let any_coupled = coupled.contains(&true);
+        let regenerate: Vec<bool> = (0..self.streams.len())
+            .map(|i| needed(i) && self.is_coupled(i))
+            .collect();
         let parts: Vec<Vec<[f64; 3]>> = (0..self.layout.replicates)
             .into_par_iter()
             .map_init(Scratch::default, |s, r| {
                 if any_coupled {
-                    self.uniforms_where(r, s, |i| needed(i) && self.is_coupled(i));
+                    self.uniforms_where(r, s, |i| regenerate[i]);
                 }
                 let sc = &scores[self.layout.range(r)];
                 wanted
