@@ -4,6 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -563,4 +564,70 @@ test('a partner member changes their password', async () => {
   await assert.doesNotReject(page.getByText('Your password is changed').waitFor());
   await accessible(page);
   accounts['Partner organisation member'].password = fresh;
+});
+
+/** The six-digit code of a base32 key (RFC 6238), `ahead` time steps from now. */
+function totp(key, ahead = 0) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  const bytes = [];
+  let value = 0;
+  let bits = 0;
+  for (const c of key.toUpperCase()) {
+    value = (value << 5) | alphabet.indexOf(c);
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      bytes.push((value >>> bits) & 255);
+    }
+    value &= (1 << bits) - 1;
+  }
+  const step = Buffer.alloc(8);
+  step.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30_000) + ahead));
+  const h = createHmac('sha1', Buffer.from(bytes)).update(step).digest();
+  const o = h[h.length - 1] & 15;
+  const n = (((h[o] & 127) << 24) | (h[o + 1] << 16) | (h[o + 2] << 8) | h[o + 3]) % 1_000_000;
+  return String(n).padStart(6, '0');
+}
+
+test('a board member turns on two-factor sign-in and signs in with a code', async () => {
+  const page = await (await browser.newContext()).newPage();
+  await signIn(page, 'Board member');
+  await page.getByRole('link', { name: 'Set up two-factor sign-in' }).click();
+  await page.waitForURL(`${base}/account/two-factor`);
+  await assert.doesNotReject(page.getByRole('img', { name: 'QR code for your authenticator app' }).waitFor());
+  await accessible(page);
+  const key = (await page.locator('dd code').first().textContent()).replace(/\s/g, '');
+  // A mistake first: the error summary names each field.
+  await page.getByRole('button', { name: 'Turn on two-factor sign-in' }).click();
+  await assert.doesNotReject(page.getByRole('link', { name: 'Enter your current password' }).waitFor());
+  await accessible(page);
+  await page.getByLabel('Your current password').fill(accounts['Board member'].password);
+  await page.getByLabel('Code from your app').fill(totp(key));
+  await page.getByRole('button', { name: 'Turn on two-factor sign-in' }).click();
+  await assert.doesNotReject(page.getByRole('heading', { name: 'Your recovery codes' }).waitFor());
+  await accessible(page);
+  await page.getByRole('link', { name: 'I have kept my recovery codes' }).click();
+  await page.waitForURL(`${base}/account`);
+  await assert.doesNotReject(page.getByText('Two-factor sign-in was turned on for your account').waitFor());
+  await accessible(page);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  // Signing in again: the password, then the code.
+  await page.goto(`${base}/sign-in`);
+  await page.getByLabel('Email address').fill(accounts['Board member'].email);
+  await page.getByLabel('Password').fill(accounts['Board member'].password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${base}/sign-in/code`);
+  await accessible(page);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await assert.doesNotReject(page.getByText('There is a problem').waitFor());
+  await accessible(page);
+  await page.getByLabel('Code').fill(totp(key, 1));
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.waitForURL(`${base}/account`);
+  await assert.doesNotReject(page.getByText(/^On \(10 unused recovery codes\)/).waitFor());
+  // Managing it: new recovery codes, or off, each with its own form.
+  await page.getByRole('link', { name: 'Manage two-factor sign-in' }).click();
+  await page.waitForURL(`${base}/account/two-factor`);
+  await assert.doesNotReject(page.getByRole('button', { name: 'Turn off two-factor sign-in' }).waitFor());
+  await accessible(page);
 });

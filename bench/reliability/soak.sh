@@ -42,6 +42,13 @@ run() {
   echo >> "$out"
   kill "$pid"
   wait "$pid" || true
+  # The server's warnings and errors, if it logged any: what went wrong, and when.
+  if [ -s "$work/serve.err" ]; then
+    echo "Server log (warnings and errors; the last 40 lines):" >> "$out"
+    echo >> "$out"
+    tail -n 40 "$work/serve.err" | sed 's/^/    /' >> "$out"
+    echo >> "$out"
+  fi
 }
 # SOAK_SQLITE=0 skips the SQLite run (to measure PostgreSQL alone).
 if [ "${SOAK_SQLITE:-1}" = 1 ]; then

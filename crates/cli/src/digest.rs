@@ -1,12 +1,15 @@
 //! `footprint digest`: each person's digest of what awaits them, by email through an SMTP relay,
 //! or printed when none is configured. Run it from a scheduler: daily for those who want a daily
 //! digest, weekly for the rest; a person gets at most one digest a day however often it runs.
+//! Every run first sends the security notices not yet sent (a password set, an API token made
+//! or revoked: ASVS 2.2.3), to everyone concerned whatever their digest settings;
+//! `--security-only` sends just those, for a scheduler to run every few minutes.
 
 use std::process::ExitCode;
 
 use footprint_store::Store;
 use footprint_store::notifications::Frequency;
-use footprint_web::notify::{Mailer, send_digests};
+use footprint_web::notify::{Mailer, send_digests, send_security_notices};
 
 /// Options of `footprint digest`.
 #[derive(clap::Args)]
@@ -14,6 +17,9 @@ pub struct DigestArgs {
     /// Whose digest: those who chose daily or weekly.
     #[arg(long, default_value = "weekly", value_parser = ["daily", "weekly"])]
     frequency: String,
+    /// Send only the security notices not yet sent, no digests.
+    #[arg(long)]
+    security_only: bool,
     /// Database, as for serve.
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://footprint.db")]
     database_url: String,
@@ -55,17 +61,43 @@ pub fn run(args: DigestArgs) -> ExitCode {
                 return ExitCode::from(2);
             }
         };
+        let verb = if mailer.is_some() {
+            "sent"
+        } else {
+            "printed (no SMTP relay configured)"
+        };
+        let now = footprint_store::now_ms();
+        let security = match send_security_notices(&store, mailer.as_ref(), &args.site_url, now).await {
+            Ok(report) => report,
+            Err(e) => {
+                eprintln!("footprint digest: {e}");
+                return ExitCode::from(1);
+            }
+        };
+        for d in &security.printed {
+            println!("{d}");
+        }
+        eprintln!(
+            "footprint digest: {} security notices {verb}, {} failed",
+            security.sent.len(),
+            security.failed.len()
+        );
+        for (to, why) in &security.failed {
+            eprintln!("  security notice not sent to {to}: {why}");
+        }
+        if args.security_only {
+            return if security.failed.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            };
+        }
         let today = footprint_web::routes::consultations::today();
         match send_digests(&store, frequency, mailer.as_ref(), &args.site_url, &today).await {
             Ok(report) => {
                 for d in &report.printed {
                     println!("{d}");
                 }
-                let verb = if mailer.is_some() {
-                    "sent"
-                } else {
-                    "printed (no SMTP relay configured)"
-                };
                 eprintln!(
                     "footprint digest: {} {verb}, {} with nothing waiting, {} already sent today, {} failed",
                     report.sent.len(),
@@ -76,7 +108,7 @@ pub fn run(args: DigestArgs) -> ExitCode {
                 for (to, why) in &report.failed {
                     eprintln!("  not sent to {to}: {why}");
                 }
-                if report.failed.is_empty() {
+                if report.failed.is_empty() && security.failed.is_empty() {
                     ExitCode::SUCCESS
                 } else {
                     ExitCode::from(1)

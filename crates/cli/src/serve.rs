@@ -62,6 +62,16 @@ pub enum UserCommand {
         #[arg(long, env = "DATABASE_URL", default_value = "sqlite://footprint.db")]
         database_url: String,
     },
+    /// Turn off an account's two-factor sign-in (for a person who has lost their phone and their
+    /// recovery codes; they are told by email, and can set it up again).
+    ResetTwoFactor {
+        /// The account's sign-in email address.
+        #[arg(long)]
+        email: String,
+        /// Database, as for serve.
+        #[arg(long, env = "DATABASE_URL", default_value = "sqlite://footprint.db")]
+        database_url: String,
+    },
 }
 
 fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
@@ -241,6 +251,7 @@ pub fn user(cmd: UserCommand) -> ExitCode {
             database_url,
         } => (email, name, admin, database_url),
         UserCommand::ResetPassword { email, database_url } => return reset_password(&email, &database_url),
+        UserCommand::ResetTwoFactor { email, database_url } => return reset_two_factor(&email, &database_url),
     };
     let email = match footprint_domain::person::Email::parse(&email) {
         Ok(e) => e,
@@ -389,6 +400,66 @@ fn reset_password(email: &str, database_url: &str) -> ExitCode {
             }
             Err(e) => {
                 eprintln!("footprint user reset-password: {e}");
+                ExitCode::from(1)
+            }
+        };
+        store.close().await;
+        code
+    })
+}
+
+/// `footprint user reset-two-factor`: turns off an account's two-factor sign-in.
+fn reset_two_factor(email: &str, database_url: &str) -> ExitCode {
+    let name = "footprint user reset-two-factor";
+    let email = match footprint_domain::person::Email::parse(email) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("{name}: --email: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("{name}: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    rt.block_on(async move {
+        let store = match Store::open(database_url, 2).await {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("{name}: cannot open the database {}: {e}", redact(database_url));
+                return ExitCode::from(2);
+            }
+        };
+        let code = match store.user_by_email(&email).await {
+            Ok(Some(user)) => match store
+                .turn_off_two_factor(&footprint_store::Who::system(name), user.id)
+                .await
+            {
+                Ok(true) => {
+                    println!(
+                        "Two-factor sign-in is off for {}; they can set it up again.",
+                        email.as_str()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Ok(false) => {
+                    eprintln!("{name}: two-factor sign-in is not on for {}", email.as_str());
+                    ExitCode::from(2)
+                }
+                Err(e) => {
+                    eprintln!("{name}: {e}");
+                    ExitCode::from(1)
+                }
+            },
+            Ok(None) => {
+                eprintln!("{name}: there is no account with the address {}", email.as_str());
+                ExitCode::from(2)
+            }
+            Err(e) => {
+                eprintln!("{name}: {e}");
                 ExitCode::from(1)
             }
         };

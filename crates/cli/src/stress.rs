@@ -6,7 +6,9 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use clap::{Args, ValueEnum};
-use footprint_stress::{BadInput, CheckSettings, RunOptions, parse_national, parse_plan, run_national, run_plan};
+use footprint_stress::{
+    BadInput, CheckSettings, FootprintDetail, RunOptions, parse_national, parse_plan, run_national, run_plan,
+};
 
 use crate::output;
 
@@ -135,6 +137,7 @@ pub fn run(args: StressArgs) -> ExitCode {
         threads: args.threads.map(usize::from),
         progress: Some(&progress),
         checks,
+        footprint_detail: FootprintDetail::Full,
     };
     let text = if let Some(dir) = &args.national {
         match national(dir, &opts, args.format) {

@@ -215,6 +215,38 @@ fn backup_restore_and_privacy_commands() {
         &a,
     ]);
     assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    // A password reset is told to the person: printed here, with no SMTP relay.
+    let out = footprint(&[
+        "user",
+        "reset-password",
+        "--email",
+        "ada@example.org",
+        "--database-url",
+        &a,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let out = footprint(&["digest", "--security-only", "--database-url", &a]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stdout.contains("To: ada@example.org") && stdout.contains("Your password was set on"),
+        "{stdout}"
+    );
+    assert!(stderr.contains("1 security notices printed"), "{stderr}");
+    let out = footprint(&[
+        "user",
+        "reset-two-factor",
+        "--email",
+        "ada@example.org",
+        "--database-url",
+        &a,
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out).1.contains("two-factor sign-in is not on"),
+        "{:?}",
+        text(&out)
+    );
 
     let out = footprint(&["backup", "--database-url", &a, &file("a.backup")]);
     let (stdout, stderr) = text(&out);

@@ -23,6 +23,7 @@ pub mod sessions;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod transfer;
+pub mod two_factor;
 pub mod users;
 pub mod vcs;
 

@@ -383,6 +383,8 @@ async fn close_account(tx: &mut AnyConnection, id: i64) -> Result<()> {
         "DELETE FROM api_tokens WHERE user_id = $1",
         "DELETE FROM footprint_roles WHERE user_id = $1",
         "DELETE FROM digests_sent WHERE user_id = $1",
+        "DELETE FROM security_notices_sent WHERE user_id = $1",
+        "DELETE FROM recovery_codes WHERE user_id = $1",
         "DELETE FROM guidance_seen WHERE user_id = $1",
         "UPDATE body_members SET representative_id = NULL WHERE representative_id = $1",
         "UPDATE body_members SET deputy_id = NULL WHERE deputy_id = $1",
@@ -392,7 +394,8 @@ async fn close_account(tx: &mut AnyConnection, id: i64) -> Result<()> {
     }
     sqlx::query(
         "UPDATE users SET email = $1, display_name = $2, password_hash = '!erased', active = 0, \
-         organisation_id = NULL, digest = 'never', version = version + 1 WHERE id = $3",
+         organisation_id = NULL, digest = 'never', totp_secret = NULL, totp_pending = NULL, \
+         totp_offered_at = NULL, version = version + 1 WHERE id = $3",
     )
     .bind(format!("erased-{id}@erased.invalid"))
     .bind(format!("Erased account {id}"))

@@ -34,12 +34,12 @@ impl Store {
         Ok(())
     }
 
-    /// The active user of a live session.
+    /// The active user of a live session (not one awaiting its second factor).
     pub async fn session_user(&self, id_hash: &str) -> Result<Option<User>> {
         let row = sqlx::query(
             "SELECT u.id, u.email, u.display_name, u.site_role, u.organisation_id, u.active \
              FROM sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.id_hash = $1 AND s.expires_at > $2 AND u.active = 1",
+             WHERE s.id_hash = $1 AND s.expires_at > $2 AND s.pending = 0 AND u.active = 1",
         )
         .bind(id_hash)
         .bind(now_ms())

@@ -543,8 +543,10 @@ pub const NOT_EXPORTED: &[(&str, &str)] = &[
     ("settings", "the site's own settings (its signing key)"),
     ("sessions", "sign-ins to this site"),
     ("api_tokens", "credentials for this site"),
+    ("recovery_codes", "credentials for this site"),
     ("login_attempts", "this site's security record"),
     ("digests_sent", "this site's mail log"),
+    ("security_notices_sent", "this site's mail log"),
     (
         "guidance_versions",
         "national guidance, published on each site by national assurance",

@@ -10,6 +10,11 @@ use footprint_stress::model::Model;
 use footprint_stress::run::Sampled;
 use footprint_stress::{NationalInput, RunOptions, parse_national, parse_plan, run_national, run_plan};
 
+/// The `footprint` binary's allocator (crates/cli), so that the figures are those of what ships:
+/// with the C library's, each footprint's result columns are fresh pages from the kernel.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const PLAN60: &str = include_str!("../../../bench/compare/plan60.toml");
 const DEMO_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/demo/national");
 

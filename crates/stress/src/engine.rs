@@ -10,7 +10,7 @@ use crate::model::Model;
 use crate::node::{Node, parse_json, parse_toml};
 use crate::plan::{NationalSpec, Plan};
 use crate::result::{NationalResult, StressResult};
-use crate::run::{Progress, Sampled, Samples, median_plan, rank_correlations, summarise, tornado};
+use crate::run::{NationalUniforms, Progress, Sampled, Samples, median_plan, rank_correlations, summarise, tornado};
 use crate::validate::{national_from_node, plan_from_node};
 
 /// Default scenario count.
@@ -105,6 +105,21 @@ pub struct RunOptions<'a> {
     pub progress: Option<Progress<'a>>,
     /// Credibility-check thresholds.
     pub checks: CheckSettings,
+    /// In national mode, what each footprint's result holds.
+    pub footprint_detail: FootprintDetail,
+}
+
+/// What each footprint's result holds in national mode.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FootprintDetail {
+    /// Every figure of spec section 6, as `footprint stress --national` prints it.
+    #[default]
+    Full,
+    /// The statistics, median plan and flags, with each footprint's tornado and rank
+    /// correlations left empty: for callers that show only each footprint's distribution and
+    /// its share of the national gap (the app's national job), this saves each footprint's
+    /// rank pass. The national result is complete either way.
+    Statistics,
 }
 
 fn resolve(opts: &RunOptions<'_>, run: &crate::plan::RunSettings, where_: &str) -> Result<(u64, u64), BadInput> {
@@ -168,6 +183,8 @@ pub fn run_national(input: &NationalInput, opts: &RunOptions<'_>) -> Result<Nati
             .par_iter()
             .map(|(_, p)| Model::compile(p, &input.spec.variables))
             .collect();
+        // The national variables are drawn once: every footprint reads the same draws.
+        let national_draws = NationalUniforms::new(&input.spec, seed, samples);
         let mut footprints = Vec::new();
         let mut sum: Option<Samples> = None;
         let mut national_names: Vec<String> = Vec::new();
@@ -180,7 +197,7 @@ pub fn run_national(input: &NationalInput, opts: &RunOptions<'_>) -> Result<Nati
                 .par_iter()
                 .map(|&f| {
                     let ((file, plan), model) = (&input.plans[f], &models[f]);
-                    let sampled = Sampled::new(model, seed, samples, file, &plan.correlations, Some(&input.spec));
+                    let sampled = Sampled::new(model, seed, samples, file, &plan.correlations, Some(&national_draws));
                     let seen = AtomicU64::new(0);
                     let progress = opts.progress.map(|p| {
                         let (seen, done) = (&seen, &done);
@@ -191,7 +208,17 @@ pub fn run_national(input: &NationalInput, opts: &RunOptions<'_>) -> Result<Nati
                     });
                     let progress_ref = progress.as_ref().map(|p| p as &(dyn Fn(u64, u64) + Sync));
                     let draws = sampled.simulate(progress_ref);
-                    let mut result = plan_result(plan, model, &sampled, &draws, samples, seed);
+                    let mut result = match opts.footprint_detail {
+                        FootprintDetail::Full => plan_result(plan, model, &sampled, &draws, samples, seed),
+                        FootprintDetail::Statistics => summarise(&draws, plan.first_year).into_result(
+                            &plan.name,
+                            samples,
+                            seed,
+                            median_plan(model),
+                            Vec::new(),
+                            Vec::new(),
+                        ),
+                    };
                     result.flags = check(plan, &result, &opts.checks);
                     (result, draws)
                 })
@@ -230,7 +257,7 @@ pub fn run_national(input: &NationalInput, opts: &RunOptions<'_>) -> Result<Nati
                 continue;
             }
             let (file, plan) = &input.plans[k];
-            let sampled = Sampled::new(m, seed, samples, file, &plan.correlations, Some(&input.spec));
+            let sampled = Sampled::new(m, seed, samples, file, &plan.correlations, Some(&national_draws));
             rank_correlation.extend(rank_correlations(&sampled, &here, &sum.gap[first.years - 1]));
         }
         rank_correlation.sort_by(|a, b| {

@@ -17,7 +17,9 @@ pub mod sample;
 pub mod special;
 pub mod validate;
 
-pub use engine::{DEFAULT_SAMPLES, NationalInput, RunOptions, parse_national, parse_plan, run_national, run_plan};
+pub use engine::{
+    DEFAULT_SAMPLES, FootprintDetail, NationalInput, RunOptions, parse_national, parse_plan, run_national, run_plan,
+};
 pub use error::{BadInput, InputError};
 pub use flags::CheckSettings;
 pub use plan::Plan;

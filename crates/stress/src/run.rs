@@ -23,15 +23,74 @@ pub struct Sampled<'a> {
     pub model: &'a Model,
     streams: Vec<Stream>,
     copula: Option<CopulaSlots>,
-    national: Option<NationalDraws>,
+    national: Option<NationalDraws<'a>>,
     layout: Layout,
 }
 
-/// The national variables' draws: one stream per national variable in national.toml (used or
-/// not, so that every footprint sees the same correlated draws) and where each goes in a model.
-struct NationalDraws {
-    streams: Vec<Stream>,
-    copula: Option<CopulaSlots>,
+/// The national variables' uniforms in every scenario, after the national copula: drawn once per
+/// national run and read by every footprint (scenario k of every footprint sees national draw k).
+/// One stream per national variable in national.toml, used or not, under the national scope.
+pub struct NationalUniforms {
+    /// `national.NAME` for each variable, in file order.
+    names: Vec<String>,
+    /// One column per variable, one value per scenario.
+    cols: Vec<Vec<f64>>,
+    n: u64,
+}
+
+impl NationalUniforms {
+    /// Draws the national variables of `spec` for n scenarios under `seed`, replicate by
+    /// replicate in parallel (each replicate's values depend only on the seed, the variable and
+    /// the replicate, so the threads do not change them).
+    pub fn new(spec: &NationalSpec, seed: u64, n: u64) -> Self {
+        let names: Vec<String> = spec.variables.iter().map(|(v, _)| format!("national.{v}")).collect();
+        let streams: Vec<Stream> = names
+            .iter()
+            .map(|v| Stream::new(seed, stream_key("national", v)))
+            .collect();
+        let copula = Copula::new(&spec.correlations).map(|c| {
+            let slots = c
+                .names
+                .iter()
+                .map(|v| names.iter().position(|m| m == v).expect("validated"))
+                .collect();
+            CopulaSlots { copula: c, slots }
+        });
+        let layout = Layout::new(n);
+        let mut cols: Vec<Vec<f64>> = names.iter().map(|_| vec![0.0; n as usize]).collect();
+        let mut parts: Vec<Vec<&mut [f64]>> = (0..layout.replicates).map(|_| Vec::new()).collect();
+        for column in &mut cols {
+            let mut rest: &mut [f64] = column;
+            for (r, part) in parts.iter_mut().enumerate() {
+                let (head, tail) = rest.split_at_mut(layout.range(r).len());
+                part.push(head);
+                rest = tail;
+            }
+        }
+        parts
+            .into_par_iter()
+            .enumerate()
+            .for_each_init(Scratch::default, |s, (r, mut part)| {
+                let m = layout.range(r).len();
+                s.u.resize_with(streams.len(), Vec::new);
+                for (col, stream) in s.u.iter_mut().zip(&streams) {
+                    col.resize(m, 0.0);
+                    stream.fill(r, col, &mut s.streams);
+                }
+                if let Some(c) = &copula {
+                    c.apply_columns(&mut s.u, &mut s.z);
+                }
+                for (to, from) in part.iter_mut().zip(&s.u) {
+                    to.copy_from_slice(from);
+                }
+            });
+        NationalUniforms { names, cols, n }
+    }
+}
+
+/// Where a model takes the shared national uniforms.
+struct NationalDraws<'a> {
+    uniforms: &'a NationalUniforms,
     /// (index in national.toml, index among the model's variables).
     used: Vec<(usize, usize)>,
 }
@@ -41,7 +100,6 @@ struct NationalDraws {
 struct Scratch {
     u: Vec<Vec<f64>>,
     x: Vec<Vec<f64>>,
-    national: Vec<Vec<f64>>,
     z: Vec<Vec<f64>>,
     streams: StreamScratch,
     block: Option<Block>,
@@ -50,14 +108,15 @@ struct Scratch {
 impl<'a> Sampled<'a> {
     /// Sets up sampling of `model` under `seed` for n scenarios. `scope` separates the streams
     /// of different footprints in national mode (empty for a single plan); national variables
-    /// use the national scope so that every footprint sees the same draw in a scenario.
+    /// take their values from `national`, drawn once for every footprint under the same seed
+    /// and scenario count.
     pub fn new(
         model: &'a Model,
         seed: u64,
         n: u64,
         scope: &str,
         local: &[Correlation],
-        national: Option<&NationalSpec>,
+        national: Option<&'a NationalUniforms>,
     ) -> Self {
         let streams = model
             .vars
@@ -72,26 +131,15 @@ impl<'a> Sampled<'a> {
                 .collect();
             CopulaSlots { copula: c, slots }
         });
-        let national = national.map(|spec| {
-            let names: Vec<String> = spec.variables.iter().map(|(n, _)| format!("national.{n}")).collect();
-            let streams = names
-                .iter()
-                .map(|n| Stream::new(seed, stream_key("national", n)))
-                .collect();
-            let copula = Copula::new(&spec.correlations).map(|c| {
-                let slots = c
-                    .names
-                    .iter()
-                    .map(|n| names.iter().position(|m| m == n).expect("validated"))
-                    .collect();
-                CopulaSlots { copula: c, slots }
-            });
-            let used = names
+        let national = national.map(|uniforms| {
+            assert_eq!(uniforms.n, n, "national draws for the same scenario count");
+            let used = uniforms
+                .names
                 .iter()
                 .enumerate()
-                .filter_map(|(i, n)| model.var_index(n).map(|v| (i, v)))
+                .filter_map(|(i, name)| model.var_index(name).map(|v| (i, v)))
                 .collect();
-            NationalDraws { streams, copula, used }
+            NationalDraws { uniforms, used }
         });
         Sampled {
             model,
@@ -117,10 +165,18 @@ impl<'a> Sampled<'a> {
     fn uniforms_where(&self, r: usize, s: &mut Scratch, wanted: impl Fn(usize) -> bool) {
         let m = self.layout.range(r).len();
         let v = self.streams.len();
+        // A national variable's own stream is not drawn (the shared national draw replaces it)
+        // unless a local copula names it.
+        let replaced = |i: usize| {
+            self.national
+                .as_ref()
+                .is_some_and(|nd| nd.used.iter().any(|&(_, mv)| mv == i))
+                && !self.copula.as_ref().is_some_and(|c| c.slots.contains(&i))
+        };
         s.u.resize_with(v, Vec::new);
         for (i, (col, stream)) in s.u.iter_mut().zip(&self.streams).enumerate() {
             col.resize(m, 0.0);
-            if wanted(i) {
+            if wanted(i) && !replaced(i) {
                 stream.fill(r, col, &mut s.streams);
             }
         }
@@ -128,16 +184,9 @@ impl<'a> Sampled<'a> {
             c.apply_columns(&mut s.u, &mut s.z);
         }
         if let Some(nd) = &self.national {
-            s.national.resize_with(nd.streams.len(), Vec::new);
-            for (col, stream) in s.national.iter_mut().zip(&nd.streams) {
-                col.resize(m, 0.0);
-                stream.fill(r, col, &mut s.streams);
-            }
-            if let Some(c) = &nd.copula {
-                c.apply_columns(&mut s.national, &mut s.z);
-            }
+            let range = self.layout.range(r);
             for &(i, v) in &nd.used {
-                s.u[v].copy_from_slice(&s.national[i]);
+                s.u[v].copy_from_slice(&nd.uniforms.cols[i][range.clone()]);
             }
         }
     }
@@ -343,15 +392,8 @@ pub fn quantiles_in(x: &[f64], ps: &[f64], work: &mut Vec<f64>) -> Vec<f64> {
     idx.dedup();
     work.clear();
     work.extend_from_slice(x);
-    // The order statistics at idx, selected left to right.
-    let mut order = Vec::with_capacity(idx.len());
-    let mut from = 0;
-    for &i in &idx {
-        let (_, v, _) = work[from..].select_nth_unstable_by(i - from, f64::total_cmp);
-        order.push(*v);
-        from = i + 1;
-    }
-    let at = |i: usize| order[idx.binary_search(&i).expect("a selected order statistic")];
+    select_all(work, 0, &idx);
+    let at = |i: usize| work[i];
     ps.iter()
         .map(|&p| {
             let h = (n - 1) as f64 * p;
@@ -363,6 +405,22 @@ pub fn quantiles_in(x: &[f64], ps: &[f64], work: &mut Vec<f64>) -> Vec<f64> {
             }
         })
         .collect()
+}
+
+/// Puts the order statistics at `idx` (increasing, distinct, each at least `offset`) of
+/// `work` in their sorted places, `work` starting at index `offset` of the whole: the middle
+/// one is selected first, then each side's within its own part, so that each selection scans
+/// only the part between its neighbours (about n·log₂(k) element visits for k statistics,
+/// where selecting each from the left scans most of the array every time).
+fn select_all(work: &mut [f64], offset: usize, idx: &[usize]) {
+    if idx.is_empty() {
+        return;
+    }
+    let mid = idx.len() / 2;
+    let k = idx[mid] - offset;
+    let (left, _, right) = work.select_nth_unstable_by(k, f64::total_cmp);
+    select_all(left, offset, &idx[..mid]);
+    select_all(right, offset + k + 1, &idx[mid + 1..]);
 }
 
 fn mean_of(x: &[f64]) -> f64 {
@@ -632,6 +690,39 @@ mod tests {
         let q = quantiles(&[4.0, 1.0, 10.0, 3.0, 2.0], &[0.05, 0.1, 0.5, 0.9, 0.95]);
         for (a, b) in q.iter().zip([1.2, 1.4, 3.0, 7.6, 8.8]) {
             assert!((a - b).abs() < 1e-12, "{q:?}");
+        }
+    }
+
+    #[test]
+    fn quantiles_agree_with_a_full_sort() {
+        // Ties, negative zero and many order statistics at once, against sorting.
+        let ps = [0.0, 0.01, 0.05, 0.1, 0.25, 0.5, 0.5, 0.75, 0.9, 0.95, 0.99, 1.0];
+        for n in [1usize, 2, 3, 10, 101, 1000, 4099] {
+            let x: Vec<f64> = (0..n)
+                .map(|i| {
+                    let h = crate::sample::mix64(i as u64 ^ n as u64);
+                    if h.is_multiple_of(7) {
+                        -0.0
+                    } else {
+                        ((h >> 11) % 97) as f64 - 40.0
+                    }
+                })
+                .collect();
+            let mut sorted = x.clone();
+            sorted.sort_by(f64::total_cmp);
+            let want: Vec<f64> = ps
+                .iter()
+                .map(|&p| {
+                    let h = (n - 1) as f64 * p;
+                    let lo = h.floor() as usize;
+                    if lo + 1 >= n {
+                        sorted[lo]
+                    } else {
+                        sorted[lo] + (h - lo as f64) * (sorted[lo + 1] - sorted[lo])
+                    }
+                })
+                .collect();
+            assert_eq!(quantiles(&x, &ps), want, "n = {n}");
         }
     }
 

@@ -4,7 +4,7 @@
 use footprint_stress::dist::Dist;
 use footprint_stress::model::Model;
 use footprint_stress::run::{Sampled, rank_pearson, ranks};
-use footprint_stress::{RunOptions, parse_national, parse_plan, run_national, run_plan};
+use footprint_stress::{FootprintDetail, RunOptions, parse_national, parse_plan, run_national, run_plan};
 
 fn example() -> String {
     std::fs::read_to_string(format!("{}/tests/vectors/example.toml", env!("CARGO_MANIFEST_DIR"))).unwrap()
@@ -27,9 +27,7 @@ fn identical_results_at_one_and_two_threads() {
     assert_eq!(one, run(3));
 }
 
-#[test]
-fn national_mode_is_identical_at_one_two_and_three_threads() {
-    // Footprints run side by side, a pool's worth at a time: the sum must not depend on it.
+fn demo_national() -> footprint_stress::NationalInput {
     let dir = format!("{}/../../data/demo/national", env!("CARGO_MANIFEST_DIR"));
     let read = |name: &str| std::fs::read_to_string(format!("{dir}/{name}")).unwrap();
     let mut names: Vec<String> = std::fs::read_dir(&dir)
@@ -39,7 +37,13 @@ fn national_mode_is_identical_at_one_two_and_three_threads() {
         .collect();
     names.sort();
     let plans: Vec<(String, String)> = names.iter().map(|n| (n.clone(), read(n))).collect();
-    let input = parse_national("national.toml", &read("national.toml"), &plans).unwrap();
+    parse_national("national.toml", &read("national.toml"), &plans).unwrap()
+}
+
+#[test]
+fn national_mode_is_identical_at_one_two_and_three_threads() {
+    // Footprints run side by side, a pool's worth at a time: the sum must not depend on it.
+    let input = demo_national();
     let run = |t| {
         let opts = RunOptions {
             samples: Some(20_000),
@@ -52,6 +56,32 @@ fn national_mode_is_identical_at_one_two_and_three_threads() {
     let one = run(1);
     assert_eq!(one, run(2));
     assert_eq!(one, run(3));
+}
+
+#[test]
+fn national_statistics_detail_leaves_out_only_footprint_sensitivity() {
+    let input = demo_national();
+    let run = |footprint_detail| {
+        let opts = RunOptions {
+            samples: Some(20_000),
+            seed: Some(3),
+            footprint_detail,
+            ..Default::default()
+        };
+        run_national(&input, &opts).unwrap()
+    };
+    let full = run(FootprintDetail::Full);
+    let lean = run(FootprintDetail::Statistics);
+    assert_eq!(full.national, lean.national);
+    assert_eq!(full.footprints.len(), lean.footprints.len());
+    for (f, l) in full.footprints.iter().zip(&lean.footprints) {
+        assert!(!f.tornado.is_empty() && !f.rank_correlation.is_empty());
+        assert!(l.tornado.is_empty() && l.rank_correlation.is_empty());
+        let mut f = f.clone();
+        f.tornado.clear();
+        f.rank_correlation.clear();
+        assert_eq!(&f, l);
+    }
 }
 
 #[test]

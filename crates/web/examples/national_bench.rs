@@ -17,8 +17,17 @@ use footprint_store::plans::VersionStatus;
 use footprint_store::{Store, Who};
 use footprint_web::{AppState, Application, Config};
 
+/// The `footprint` binary's allocator, so that the figures are those of what ships.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
+    // The app's job logs how long it spent gathering plans and in the engine.
+    tracing_subscriber::fmt()
+        .with_env_filter("footprint_web=info")
+        .with_writer(std::io::stderr)
+        .init();
     let args: Vec<String> = std::env::args().collect();
     let samples: u64 = args.get(1).map_or(100_000, |a| a.parse().expect("a scenario count"));
     let requests: usize = args.get(2).map_or(50, |a| a.parse().expect("a request count"));
@@ -52,7 +61,8 @@ async fn main() {
             footprints += 1;
         }
     }
-    // The baseline: the engine alone on the same 45 plans (the 44 and the demo).
+    // The baseline: the engine alone on the same 45 plans (the 44 and the demo), with the same
+    // options as the app's job (each footprint's statistics; the national result whole).
     let mut plans = Vec::new();
     for f in store.footprints().await.expect("footprints") {
         if let Some(v) = store.latest_published_plan(f.footprint.id).await.expect("a plan") {
@@ -73,6 +83,7 @@ async fn main() {
             &input,
             &footprint_stress::engine::RunOptions {
                 samples: Some(samples),
+                footprint_detail: footprint_stress::engine::FootprintDetail::Statistics,
                 ..Default::default()
             },
         )

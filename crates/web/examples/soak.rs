@@ -220,7 +220,9 @@ async fn main() {
             r.latencies.entry(kind).or_default().push(micros);
             r.timeline.push((started.elapsed().as_secs_f32(), micros));
             if let Err(e) = result {
-                r.errors.entry(kind).or_default().push(e);
+                // When, so that an error can be matched with the server's log.
+                let at = started.elapsed().as_secs_f32();
+                r.errors.entry(kind).or_default().push(format!("{e} at {at:.1} s"));
             }
             drop(permit);
         }));

@@ -17,6 +17,7 @@ pub mod routes;
 mod security;
 pub mod setup;
 pub mod stress;
+pub mod totp;
 /// The financial model as an XLSX workbook (its own crate, so that it can be fuzzed alone).
 pub use footprint_xlsx as xlsx;
 

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use footprint_domain::access::{Action, can};
 use footprint_domain::consultation::{Stage, days_between, long_date};
-use footprint_store::notifications::Frequency;
+use footprint_store::notifications::{CredentialChange, Frequency};
 use footprint_store::users::User;
 use footprint_store::{Store, StoreError};
 use lettre::message::{Mailbox, header::ContentType};
@@ -238,4 +238,141 @@ pub async fn send_digests(
         }
     }
     Ok(report)
+}
+
+/// How far back a security notice is still news: a change older than this when the job first
+/// runs (after an upgrade, say) is not sent.
+pub const SECURITY_NOTICE_DAYS: i64 = 7;
+
+/// A credential change in words, for the person whose account it is.
+pub fn credential_change_text(c: &CredentialChange) -> String {
+    let by = match c.actor_user_id {
+        Some(id) if id == c.user_id => "by you".to_string(),
+        Some(_) => format!("by {}", c.actor),
+        None => format!("by a site administrator ({})", c.actor),
+    };
+    let when = footprint_store::format_time(c.at);
+    let token = c.token.as_deref().unwrap_or("an API token");
+    match c.action.as_str() {
+        "user.password" => format!("Your password was set on {when} {by}. Every sign-in to your account was ended."),
+        "api-token.create" => format!("The API token \"{token}\" was made for your account on {when} {by}."),
+        "api-token.revoke" => format!("The API token \"{token}\" of your account was revoked on {when} {by}."),
+        "user.two-factor.on" => format!("Two-factor sign-in was turned on for your account on {when} {by}."),
+        "user.two-factor.off" => format!("Two-factor sign-in was turned off for your account on {when} {by}."),
+        "user.recovery-codes" => {
+            format!("New recovery codes were made for your account on {when} {by}; the old ones no longer work.")
+        }
+        "user.recovery-code.use" => format!("{} on {when}.", c.summary),
+        other => format!("A change to how you sign in ({other}) was made on {when} {by}."),
+    }
+}
+
+/// Wraps each line of `text` at 72 columns between words, so that mail goes as short plain lines.
+fn wrap(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.split('\n') {
+        let mut column = 0;
+        for (i, word) in line.split(' ').enumerate() {
+            let width = word.chars().count();
+            if i > 0 {
+                if column + 1 + width > 72 {
+                    out.push('\n');
+                    column = 0;
+                } else {
+                    out.push(' ');
+                    column += 1;
+                }
+            }
+            out.push_str(word);
+            column += width;
+        }
+        out.push('\n');
+    }
+    out.pop();
+    out
+}
+
+/// A security notice as plain text, in lines of at most 72 columns.
+pub fn security_notice_text(user: &User, change: &CredentialChange, site: &str) -> String {
+    wrap(&format!(
+        "Dear {},\n\n{}\n\nIf this was you, there is nothing more to do. If it was not, tell your footprint's \
+         programme office or this site's administrator straight away: someone else may be able to sign in as you.\n\n\
+         The changes to how you sign in are listed at {}/account\n\n\
+         Footprint sends this notice whatever your notification settings, because it concerns your account's safety.\n",
+        user.display_name,
+        credential_change_text(change),
+        site.trim_end_matches('/')
+    ))
+}
+
+/// What a security-notice run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SecurityReport {
+    /// Notices sent (or, without a mailer, printed): (email, audit entry).
+    pub sent: Vec<(String, i64)>,
+    /// Failures: (email, why). They are tried again on the next run.
+    pub failed: Vec<(String, String)>,
+    /// The notices as text, when there is no mailer (to print).
+    pub printed: Vec<String>,
+}
+
+/// Sends a notice of every credential change of the last [`SECURITY_NOTICE_DAYS`] not yet
+/// told to its (active) person, whatever their digest settings; with no mailer, gathers the
+/// notices as text instead and records nothing as sent.
+pub async fn send_security_notices(
+    store: &Store,
+    mailer: Option<&Mailer>,
+    site: &str,
+    now_ms: i64,
+) -> Result<SecurityReport, StoreError> {
+    let mut report = SecurityReport::default();
+    let since = now_ms - SECURITY_NOTICE_DAYS * 86_400_000;
+    for change in store.credential_changes(None, since).await? {
+        if change.told {
+            continue;
+        }
+        let Some(user) = store.user(change.user_id).await?.filter(|u| u.active) else {
+            continue;
+        };
+        let text = security_notice_text(&user, &change, site);
+        let Some(mailer) = mailer else {
+            report.printed.push(format!("To: {}\n\n{text}", user.email));
+            report.sent.push((user.email.clone(), change.audit_id));
+            continue;
+        };
+        if !store.claim_security_notice(change.audit_id, user.id).await? {
+            continue;
+        }
+        let subject = match change.action.as_str() {
+            "user.password" => "Footprint: your password was set",
+            "api-token.create" | "api-token.revoke" => "Footprint: a change to your API tokens",
+            _ => "Footprint: a change to your two-factor sign-in",
+        };
+        match mailer.send(&user.email, subject, text).await {
+            Ok(()) => report.sent.push((user.email.clone(), change.audit_id)),
+            Err(e) => {
+                store.release_security_notice(change.audit_id).await?;
+                report.failed.push((user.email.clone(), e));
+            }
+        }
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wrap_keeps_every_word_in_short_lines() {
+        let text = "Dear Alex,\n\nword ".repeat(3) + &"a longer sentence that goes on and on ".repeat(9) + "\n";
+        let wrapped = wrap(&text);
+        assert!(wrapped.lines().all(|l| l.chars().count() <= 72), "{wrapped}");
+        assert_eq!(
+            wrapped.split_whitespace().collect::<Vec<_>>(),
+            text.split_whitespace().collect::<Vec<_>>()
+        );
+        assert!(wrapped.starts_with("Dear Alex,\n\nword Dear Alex,") && wrapped.ends_with('\n'));
+        assert_eq!(wrap("short\n\nlines"), "short\n\nlines");
+    }
 }

@@ -223,6 +223,11 @@ pub struct AccountPage {
     pub token_name: String,
     /// Just after a password change.
     pub password_changed: bool,
+    /// Changes to how this person signs in over the last 90 days, newest first, in words.
+    pub credential_changes: Vec<String>,
+    /// Whether two-factor sign-in is on, and their unused recovery codes.
+    pub two_factor_on: bool,
+    pub recovery_codes_left: i64,
 }
 
 /// The audit log.

@@ -463,10 +463,17 @@ async fn crawl(app: &App, c: &reqwest::Client, seeds: &[String], found: &mut std
 }
 
 /// GET routes the crawl cannot reach by following links, and why.
-const NOT_CRAWLED: &[(&str, &str)] = &[(
-    "/assets/{*path}",
-    "static files built into the binary, the same for everyone",
-)];
+const NOT_CRAWLED: &[(&str, &str)] = &[
+    (
+        "/assets/{*path}",
+        "static files built into the binary, the same for everyone",
+    ),
+    (
+        "/sign-in/code",
+        "reached only by the redirect after a right password for an account with two-factor sign-in on; \
+         `two_factor_sign_in` covers it",
+    ),
+];
 
 /// Every route pattern with a GET handler, read from the route modules' source.
 fn get_routes() -> Vec<String> {
@@ -869,4 +876,173 @@ both!(a_person_changes_their_password, async |app: &App| {
         entries.iter().all(|e| !format!("{e:?}").contains(new)),
         "the password is never recorded"
     );
+});
+
+both!(two_factor_sign_in, async |app: &App| {
+    use footprint_web::totp;
+    let account = app.accounts.iter().find(|a| a.role == CONTRIBUTOR).unwrap().clone();
+    let email = footprint_domain::person::Email::parse(&account.email).unwrap();
+    let user_id = app.store.user_by_email(&email).await.unwrap().unwrap().id;
+    let me = app.signed_in(CONTRIBUTOR).await;
+    let elsewhere = app.signed_in(CONTRIBUTOR).await;
+    let (_, html) = app.get(&me, "/account").await;
+    assert!(html.contains("Two-factor sign-in") && html.contains("Set up"), "{html}");
+    // Setting up: a QR code and the same key as text; the offer stays until confirmed.
+    let (s, html) = app.get(&me, "/account/two-factor").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("<svg role=\"img\" aria-label=\"QR code"), "{html}");
+    let at = html.find("<code>").unwrap() + 6;
+    let shown = html[at..at + html[at..].find("</code>").unwrap()].to_string();
+    let secret: String = shown.chars().filter(|c| !c.is_whitespace()).collect();
+    assert_eq!(secret.len(), 32);
+    assert!(app.get(&me, "/account/two-factor").await.1.contains(&shown));
+    let now = totp::step_at(footprint_store::now_ms());
+    let code = totp::code(&secret, now).unwrap();
+    let near: Vec<String> = (now - 2..=now + 2).map(|s| totp::code(&secret, s).unwrap()).collect();
+    let wrong = (0..)
+        .map(|k: u32| format!("{:06}", (code.parse::<u32>().unwrap() + 1 + k * 7919) % 1_000_000))
+        .find(|c| !near.contains(c))
+        .unwrap();
+    for (password, entered, message) in [
+        ("", code.as_str(), "Enter your current password"),
+        (account.password.as_str(), "", "Enter the 6-digit code"),
+        (
+            "wrong password here",
+            code.as_str(),
+            "Your current password is not right",
+        ),
+        (account.password.as_str(), wrong.as_str(), "The code is not right"),
+    ] {
+        let (s, _, html) = app
+            .post(
+                &me,
+                "/account/two-factor",
+                &[("current_password", password), ("code", entered)],
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{message}");
+        assert!(
+            html.contains(message) && html.contains("There is a problem"),
+            "{message}"
+        );
+    }
+    assert!(!app.store.two_factor(user_id).await.unwrap().on());
+    let (s, _, html) = app
+        .post(
+            &me,
+            "/account/two-factor",
+            &[("current_password", &account.password), ("code", &code)],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    assert!(html.contains("Two-factor sign-in is on"));
+    let codes: Vec<String> = html
+        .split("<li><code>")
+        .skip(1)
+        .map(|p| p[..p.find("</code>").unwrap()].to_string())
+        .collect();
+    assert_eq!(codes.len(), totp::RECOVERY_CODES, "{html}");
+    // Every other sign-in has ended; this one carries on.
+    let r = elsewhere.get(app.url("/account")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (s, html) = app.get(&me, "/account").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("On (10 unused recovery codes)"), "{html}");
+    assert!(html.contains("Two-factor sign-in was turned on for your account"));
+    // Signing in: the password alone opens nothing.
+    let fresh = client();
+    let (s, location, _) = app
+        .post(
+            &fresh,
+            "/sign-in",
+            &[("email", &account.email), ("password", &account.password)],
+        )
+        .await;
+    assert_eq!((s, location.as_deref()), (StatusCode::SEE_OTHER, Some("/sign-in/code")));
+    let r = fresh.get(app.url("/account")).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/sign-in", "a pending sign-in shows nothing");
+    let (s, html) = app.get(&fresh, "/sign-in/code").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Enter your code"));
+    // The code already used to turn it on does not work again; the next one does.
+    let (s, _, html) = app.post(&fresh, "/sign-in/code", &[("code", &code)]).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("The code is not right"));
+    let next = totp::code(&secret, now + 1).unwrap();
+    let (s, location, _) = app.post(&fresh, "/sign-in/code", &[("code", &next)]).await;
+    assert_eq!((s, location.as_deref()), (StatusCode::SEE_OTHER, Some("/account")));
+    assert_eq!(app.get(&fresh, "/account").await.0, StatusCode::OK);
+    // A recovery code, typed in capitals without its hyphen, works once.
+    let typed = codes[0].replace('-', "").to_uppercase();
+    for (k, want) in [(0, Some("/account")), (1, None)] {
+        let c = client();
+        app.post(
+            &c,
+            "/sign-in",
+            &[("email", &account.email), ("password", &account.password)],
+        )
+        .await;
+        let (s, location, _) = app.post(&c, "/sign-in/code", &[("code", &typed)]).await;
+        assert_eq!(location.as_deref(), want, "use {k}");
+        if want.is_none() {
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+    }
+    let tf = app.store.two_factor(user_id).await.unwrap();
+    assert_eq!(tf.recovery_codes_left, 9);
+    // New recovery codes replace the old; then off, with a recovery code for the second factor.
+    let (s, _, html) = app
+        .post(
+            &me,
+            "/account/two-factor/recovery-codes",
+            &[("current_password", &account.password), ("code", &codes[1])],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Your old recovery codes no longer work"));
+    let fresh_codes: Vec<String> = html
+        .split("<li><code>")
+        .skip(1)
+        .map(|p| p[..p.find("</code>").unwrap()].to_string())
+        .collect();
+    assert_eq!(app.store.two_factor(user_id).await.unwrap().recovery_codes_left, 10);
+    assert!(fresh_codes.iter().all(|c| !codes.contains(c)));
+    let (s, location, _) = app
+        .post(
+            &me,
+            "/account/two-factor/off",
+            &[("off_password", &account.password), ("off_code", &fresh_codes[0])],
+        )
+        .await;
+    assert_eq!(
+        (s, location.as_deref()),
+        (StatusCode::SEE_OTHER, Some("/account/two-factor?off"))
+    );
+    let tf = app.store.two_factor(user_id).await.unwrap();
+    assert!(!tf.on() && tf.recovery_codes_left == 0);
+    let again = client();
+    let (_, location, _) = app
+        .post(
+            &again,
+            "/sign-in",
+            &[("email", &account.email), ("password", &account.password)],
+        )
+        .await;
+    assert_eq!(location.as_deref(), Some("/account"), "the password alone again");
+    // Every step is in the audit log and told to the person; the secret and codes never are.
+    let changes = app.store.credential_changes(Some(user_id), 0).await.unwrap();
+    let actions: Vec<&str> = changes.iter().map(|c| c.action.as_str()).collect();
+    for a in [
+        "user.two-factor.on",
+        "user.recovery-code.use",
+        "user.recovery-codes",
+        "user.two-factor.off",
+    ] {
+        assert!(actions.contains(&a), "{a}: {actions:?}");
+    }
+    let entries = app.store.audit_entries(None, None, 50).await.unwrap();
+    for e in &entries {
+        let text = format!("{e:?}");
+        assert!(!text.contains(&secret) && !codes.iter().any(|c| text.contains(c.as_str())));
+    }
 });

@@ -570,6 +570,27 @@ both!(every_route_as_every_role, async |app: &App| {
             signed_in,
         ),
         ("POST", "/account/tokens".into(), vec![("token_name", "")], signed_in),
+        ("GET", "/account/two-factor".into(), vec![], signed_in),
+        (
+            "POST",
+            "/account/two-factor".into(),
+            vec![("current_password", "")],
+            signed_in,
+        ),
+        (
+            "POST",
+            "/account/two-factor/off".into(),
+            vec![("current_password", "")],
+            signed_in,
+        ),
+        (
+            "POST",
+            "/account/two-factor/recovery-codes".into(),
+            vec![("current_password", "")],
+            signed_in,
+        ),
+        ("GET", "/sign-in/code".into(), vec![], signed_in),
+        ("POST", "/sign-in/code".into(), vec![("code", "")], signed_in),
         ("POST", "/account/tokens/999999/revoke".into(), vec![], signed_in),
         ("GET", "/sign-in".into(), vec![], everyone),
         ("POST", "/sign-in".into(), vec![("email", "")], everyone),
@@ -2983,6 +3004,126 @@ both!(notifications_and_digests, async |app: &App| {
     assert!(Mailer::new("smtp://x:25", "not an address").is_err());
 });
 
+both!(credential_changes_are_told, async |app: &App| {
+    use footprint_web::notify::{Mailer, SECURITY_NOTICE_DAYS, send_security_notices};
+    let account = app
+        .accounts
+        .iter()
+        .find(|a| a.role == "Footprint contributor")
+        .unwrap()
+        .clone();
+    let me = app.signed_in("Footprint contributor").await;
+    let (_, html) = app.get(&me, "/account").await;
+    assert!(html.contains("Changes to how you sign in") && html.contains("None in the last 90 days"));
+    let new = "harbour lantern quarry meadow";
+    let (s, _, _) = app
+        .post(
+            &me,
+            "/account/password",
+            &[
+                ("current_password", &account.password),
+                ("new_password", new),
+                ("confirm_password", new),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (s, _, _) = app
+        .post(&me, "/account/tokens", &[("token_name", "nightly export")])
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    // The account page lists both, newest first.
+    let (_, html) = app.get(&me, "/account").await;
+    let (password, token) = (
+        html.find("Your password was set on")
+            .expect("the password change listed"),
+        html.find("nightly export").expect("the token listed"),
+    );
+    assert!(token < password, "newest first");
+    assert!(html.contains("by you"));
+    // Sent once each, by email, to the person whose account it is.
+    let (port, inbox) = smtp_sink().await;
+    let mailer = Mailer::new(&format!("smtp://127.0.0.1:{port}"), "Footprint <footprint@example.org>").unwrap();
+    let now = footprint_store::now_ms();
+    let report = send_security_notices(&app.store, Some(&mailer), "http://footprint.test", now)
+        .await
+        .unwrap();
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    let mine: Vec<&(String, i64)> = report.sent.iter().filter(|(to, _)| *to == account.email).collect();
+    assert_eq!(mine.len(), 2, "{report:?}");
+    let mail = inbox.lock().unwrap().clone();
+    assert_eq!(mail.len(), report.sent.len());
+    // Lines are wrapped at 72 columns: read each message as one line.
+    let to_me: Vec<String> = mail
+        .iter()
+        .filter(|(to, _)| *to == account.email)
+        .map(|(_, t)| t.replace('\n', " "))
+        .collect();
+    assert!(
+        mail.iter().all(|(_, t)| t
+            .split("\n\n")
+            .skip(1)
+            .all(|body| body.lines().all(|l| l.chars().count() <= 72))),
+        "short lines in the body"
+    );
+    assert!(
+        to_me
+            .iter()
+            .any(|t| t.contains("Subject: Footprint: your password was set"))
+    );
+    assert!(
+        to_me
+            .iter()
+            .any(|t| t.contains("nightly export") && t.contains("was made for your account"))
+    );
+    assert!(
+        to_me
+            .iter()
+            .all(|t| t.contains("If it was not") && t.contains("http://footprint.test/account"))
+    );
+    assert!(to_me.iter().all(|t| !t.contains(new)), "never the password itself");
+    let again = send_security_notices(&app.store, Some(&mailer), "http://footprint.test", now)
+        .await
+        .unwrap();
+    assert!(again.sent.is_empty(), "each notice once: {again:?}");
+    // A revoked token: without a relay the notice is printed and not recorded as told (so that
+    // a relay set up later still sends it); it is not sent once it is older than the notice
+    // window; within it, the next run with a relay sends it.
+    let id = app
+        .store
+        .api_tokens(
+            app.store
+                .user_by_email(&footprint_domain::person::Email::parse(&account.email).unwrap())
+                .await
+                .unwrap()
+                .unwrap()
+                .id,
+        )
+        .await
+        .unwrap()[0]
+        .id;
+    let (s, _, _) = app.post(&me, &format!("/account/tokens/{id}/revoke"), &[]).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let printed = send_security_notices(&app.store, None, "http://x", now).await.unwrap();
+    assert!(
+        printed
+            .printed
+            .iter()
+            .any(|t| t.contains(&format!("To: {}", account.email)) && t.contains("was revoked")),
+        "{printed:?}"
+    );
+    let later = now + (SECURITY_NOTICE_DAYS + 1) * 86_400_000;
+    let stale = send_security_notices(&app.store, Some(&mailer), "http://x", later)
+        .await
+        .unwrap();
+    assert!(stale.sent.is_empty(), "{stale:?}");
+    let sent = send_security_notices(&app.store, Some(&mailer), "http://x", footprint_store::now_ms())
+        .await
+        .unwrap();
+    assert_eq!(sent.sent.len(), 1, "{sent:?}");
+    assert_eq!(sent.sent[0].0, account.email);
+});
+
 both!(guidance_submissions_and_feedback, async |app: &App| {
     let public = client();
     let lead = app.signed_in(LEAD).await;
@@ -3200,6 +3341,11 @@ both!(the_national_stress_test_runs_in_the_background, async |app: &App| {
     );
     assert!(
         html.contains("the correlation of baseline.demand_growth with"),
+        "{html}"
+    );
+    assert!(html.contains("The national assumptions that drive it"));
+    assert!(
+        html.contains("Demand growth") && html.contains("Cost inflation"),
         "{html}"
     );
     // The dashboard: every footprint, sortable and filterable, ratings with the areas behind them.

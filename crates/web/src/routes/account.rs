@@ -51,9 +51,16 @@ struct SignInForm {
     password: String,
 }
 
+/// The hash of the session cookie the request carries, whether its session is live, pending
+/// its second factor, or gone.
+fn cookie_session(state: &AppState, headers: &axum::http::HeaderMap) -> Option<String> {
+    crate::auth::cookie(headers, session_cookie(state.config.secure_cookies)).map(sha256_hex)
+}
+
 async fn sign_in(
     State(state): State<AppState>,
     viewer: Viewer,
+    headers: axum::http::HeaderMap,
     ClientAddr(client): ClientAddr,
     Form(form): Form<SignInForm>,
 ) -> Result<Response, AppError> {
@@ -96,15 +103,19 @@ async fn sign_in(
             "Enter a correct email address and password",
         )]));
     };
-    let cookie = new_session(&state, user.id).await?;
-    if let Some(old) = &viewer.session_hash {
-        state.store.delete_session(old).await?;
+    if let Some(old) = cookie_session(&state, &headers) {
+        state.store.delete_session(&old).await?;
     }
+    // With two-factor sign-in on, the password alone opens nothing: the code comes next.
+    if state.store.two_factor(user.id).await?.on() {
+        return crate::routes::two_factor::start_second_step(&state, user.id).await;
+    }
+    let cookie = new_session(&state, user.id).await?;
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/account")).into_response())
 }
 
 /// Starts a session for a person; returns the cookie that carries it.
-async fn new_session(state: &AppState, user_id: i64) -> Result<String, AppError> {
+pub(crate) async fn new_session(state: &AppState, user_id: i64) -> Result<String, AppError> {
     let secret = random_secret();
     let lifetime = state.config.session_lifetime;
     let expires = footprint_store::now_ms() + lifetime.as_millis() as i64;
@@ -121,9 +132,10 @@ async fn new_session(state: &AppState, user_id: i64) -> Result<String, AppError>
     ))
 }
 
-async fn sign_out(State(state): State<AppState>, viewer: Viewer) -> Result<Response, AppError> {
-    if let Some(h) = &viewer.session_hash {
-        state.store.delete_session(h).await?;
+async fn sign_out(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Result<Response, AppError> {
+    // Any session the cookie names ends, a sign-in awaiting its second factor included.
+    if let Some(h) = cookie_session(&state, &headers) {
+        state.store.delete_session(&h).await?;
     }
     let secure = state.config.secure_cookies;
     let cookie = set_cookie(session_cookie(secure), "", 0, secure);
@@ -158,6 +170,11 @@ async fn account_page(
         }
     }
     let tokens = state.store.api_tokens(user.id).await?;
+    let since = footprint_store::now_ms() - CREDENTIAL_HISTORY_DAYS * 86_400_000;
+    let mut changes = state.store.credential_changes(Some(user.id), since).await?;
+    changes.reverse();
+    let credential_changes = changes.iter().map(crate::notify::credential_change_text).collect();
+    let two_factor = state.store.two_factor(user.id).await?;
     Ok(AccountPage {
         page: Page::new("Your account", viewer, "").with_errors(errors),
         user,
@@ -166,8 +183,14 @@ async fn account_page(
         new_token,
         token_name,
         password_changed: false,
+        credential_changes,
+        two_factor_on: two_factor.on(),
+        recovery_codes_left: two_factor.recovery_codes_left,
     })
 }
+
+/// How far back the account page lists changes to how a person signs in.
+const CREDENTIAL_HISTORY_DAYS: i64 = 90;
 
 async fn account(
     State(state): State<AppState>,

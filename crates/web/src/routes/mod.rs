@@ -23,6 +23,7 @@ pub mod organisations;
 pub mod people;
 pub mod plans;
 pub mod portfolio;
+pub mod two_factor;
 pub mod vcs;
 pub mod vision;
 
@@ -58,6 +59,7 @@ pub fn router(state: AppState) -> Router {
         .merge(national::router())
         .merge(dashboard::router())
         .merge(national_stress::router())
+        .merge(two_factor::router())
         .merge(account::router())
         .merge(admin::router())
         .merge(health::router())

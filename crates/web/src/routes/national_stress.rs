@@ -89,6 +89,7 @@ pub async fn run(store: Store, id: i64, samples: u64) {
 }
 
 async fn summarise(store: &Store, id: i64, samples: u64) -> Result<Value, String> {
+    let started = std::time::Instant::now();
     let mut plans = Vec::new();
     let mut names = Vec::new();
     let mut notes = Vec::new();
@@ -119,6 +120,7 @@ async fn summarise(store: &Store, id: i64, samples: u64) -> Result<Value, String
     }
     let input =
         footprint_stress::engine::parse_national("national.toml", NATIONAL_TOML, &plans).map_err(|e| e.to_string())?;
+    let gathered = started.elapsed();
     let done = Arc::new(AtomicU64::new(0));
     let total = Arc::new(AtomicU64::new(samples * plans.len() as u64));
     let finished = Arc::new(AtomicBool::new(false));
@@ -146,6 +148,8 @@ async fn summarise(store: &Store, id: i64, samples: u64) -> Result<Value, String
         let opts = footprint_stress::engine::RunOptions {
             samples: Some(samples),
             progress: Some(&progress),
+            // The summary keeps each footprint's distribution, not its sensitivity.
+            footprint_detail: footprint_stress::engine::FootprintDetail::Statistics,
             ..Default::default()
         };
         footprint_stress::engine::run_national(&input, &opts)
@@ -155,6 +159,14 @@ async fn summarise(store: &Store, id: i64, samples: u64) -> Result<Value, String
     finished.store(true, Ordering::Release);
     let _ = writer.await;
     let result = result?.map_err(|e| e.to_string())?;
+    tracing::info!(
+        run = id,
+        footprints = plans.len(),
+        samples,
+        gather_ms = gathered.as_millis() as u64,
+        engine_ms = (started.elapsed() - gathered).as_millis() as u64,
+        "national stress run computed"
+    );
     let national = &result.national;
     let last = national.gap.len().saturating_sub(1);
     let national_mean = national.gap[last].mean;
@@ -172,6 +184,20 @@ async fn summarise(store: &Store, id: i64, samples: u64) -> Result<Value, String
             })
         })
         .collect();
+    // The national assumptions, widest swing first: the final-year gap with each at its 10th and
+    // 90th percentile (the rest at their medians), and its rank correlation with that gap.
+    let drivers: Vec<Value> = national
+        .tornado
+        .iter()
+        .map(|t| {
+            let rho = national
+                .rank_correlation
+                .iter()
+                .find(|r| r.variable == t.variable)
+                .map(|r| r.rho);
+            json!({"variable": t.variable, "low": t.low, "high": t.high, "rho": rho})
+        })
+        .collect();
     let g = &national.gap[last];
     Ok(json!({
         "year": national.years.get(last).cloned().unwrap_or_default(),
@@ -182,6 +208,7 @@ async fn summarise(store: &Store, id: i64, samples: u64) -> Result<Value, String
             "by_year": national.gap.iter().map(|y| json!({"year": y.year, "p10": y.p10, "p50": y.p50, "p90": y.p90})).collect::<Vec<_>>(),
         },
         "footprints": footprints,
+        "drivers": drivers,
         "notes": notes,
     }))
 }
@@ -209,6 +236,8 @@ pub struct NationalStressPage {
     pub summary: Vec<(String, String)>,
     pub footprints: Vec<FootprintLine>,
     pub notes: Vec<String>,
+    /// The national assumptions: (name, gap with it low, gap with it high, rank correlation).
+    pub drivers: Vec<(String, String, String, String)>,
     pub compared: Option<String>,
     pub history: Vec<(String, String, String)>,
     pub can_run: bool,
@@ -221,6 +250,16 @@ impl NationalStressPage {
     pub fn samples_value(&self) -> &str {
         &self.samples
     }
+}
+
+/// A national variable's name in words: `national.demand_growth` is "Demand growth".
+fn assumption_name(variable: &str) -> String {
+    let words = variable.strip_prefix("national.").unwrap_or(variable).replace('_', " ");
+    let mut chars = words.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 fn num(v: &Value, k: &str) -> f64 {
@@ -256,6 +295,7 @@ async fn view(
         .unwrap_or_default();
     let done: Vec<&NationalRun> = runs.iter().filter(|r| r.status == "done").collect();
     let (mut summary, mut footprints, mut notes, mut compared) = (Vec::new(), Vec::new(), Vec::new(), None);
+    let mut drivers = Vec::new();
     if let Some(r) = done.first().and_then(|r| r.result.as_ref()) {
         let n = &r["national"];
         let year = r["year"].as_str().unwrap_or("the final year");
@@ -308,6 +348,21 @@ async fn view(
                 code,
             });
         }
+        drivers = r["drivers"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|d| {
+                        (
+                            assumption_name(d["variable"].as_str().unwrap_or("")),
+                            money(num(d, "low")),
+                            money(num(d, "high")),
+                            d["rho"].as_f64().map_or_else(|| "–".to_string(), |r| format!("{r:.2}")),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         notes = r["notes"]
             .as_array()
             .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
@@ -351,6 +406,7 @@ async fn view(
         summary,
         footprints,
         notes,
+        drivers,
         compared,
         history,
         can_run: viewer.can(Action::RunNationalStress),
