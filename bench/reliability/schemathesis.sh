@@ -59,5 +59,7 @@ status=0
 "$venv/bin/st" run "http://127.0.0.1:$port/api/v1/openapi.json" \
   --checks all --max-examples "$examples" --header "Authorization: Bearer $token" \
   --no-color ${SCHEMATHESIS_ARGS:-} > "$out" 2>&1 || status=$?
-tail -40 "$out"
+# On a failure the whole report: the failing request, its answer and how to reproduce it come
+# before the summary.
+if [ "$status" -ne 0 ]; then cat "$out"; else tail -40 "$out"; fi
 exit "$status"

@@ -160,7 +160,10 @@ impl OrganisationInput {
                 Invalid("Only an NHS trust can be a foundation trust".into()),
             ));
         }
-        let ods = ods_code.trim().to_ascii_uppercase();
+        // Spaces and tabs around it are dropped; any other character makes it invalid. The API's
+        // schema says exactly this (`^[ \t]*([A-Za-z0-9]{3,6})?[ \t]*$`): a wider "whitespace"
+        // would differ between regex dialects and this parser.
+        let ods = ods_code.trim_matches([' ', '\t']).to_ascii_uppercase();
         let ods_code = if ods.is_empty() {
             None
         } else if (3..=6).contains(&ods.len()) && ods.bytes().all(|b| b.is_ascii_alphanumeric()) {
@@ -209,5 +212,17 @@ mod tests {
         let e = OrganisationInput::parse("", "", false, "").unwrap_err();
         assert_eq!(e[0].1.0, "Enter the organisation's name");
         assert_eq!(e[1].1.0, "Select the kind of organisation");
+    }
+
+    #[test]
+    fn ods_codes_lose_only_spaces_and_tabs_around_them() {
+        // As the API schema's pattern says: other characters around the code make it invalid,
+        // whatever a regex dialect counts as whitespace (Python's \s takes U+001C to U+001F).
+        let parse = |ods: &str| OrganisationInput::parse("Eastvale CVS", "cvs", false, ods).map(|o| o.ods_code);
+        assert_eq!(parse(" \trxx\t ").unwrap().as_deref(), Some("RXX"));
+        assert_eq!(parse(" \t ").unwrap(), None);
+        for bad in ["\u{1c}RXX", "RXX\u{1f}", "\u{3000}RXX", "RXX\n", "\u{a0}RXX"] {
+            assert!(parse(bad).is_err(), "{bad:?}");
+        }
     }
 }

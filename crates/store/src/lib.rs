@@ -177,17 +177,25 @@ impl Store {
         if backend == Backend::Sqlite {
             options = options.after_connect(|conn, _| {
                 Box::pin(async move {
-                    // WAL lets readers go on while one writer writes; NORMAL is durable in WAL
-                    // across application crashes; the busy timeout waits for the writer's lock.
-                    conn.execute("PRAGMA journal_mode = WAL").await?;
+                    // The busy timeout first: every statement after it waits for the writer's
+                    // lock rather than failing. NORMAL is durable in WAL across application
+                    // crashes. The journal mode is not set here: see below.
+                    conn.execute("PRAGMA busy_timeout = 5000").await?;
                     conn.execute("PRAGMA synchronous = NORMAL").await?;
                     conn.execute("PRAGMA foreign_keys = ON").await?;
-                    conn.execute("PRAGMA busy_timeout = 5000").await?;
                     Ok(())
                 })
             });
         }
         let pool = options.connect(&url).await?;
+        if backend == Backend::Sqlite {
+            // WAL lets readers go on while one writer writes. It is kept in the database file,
+            // so it is set once here, not on each new connection: the pool replaces its
+            // connections as they age, and a connection that asked for WAL while others were
+            // writing could be refused ("database is locked": changing the journal mode takes a
+            // lock the busy timeout does not wait for), failing the request that wanted it.
+            sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await?;
+        }
         let store = Store {
             pool,
             backend,

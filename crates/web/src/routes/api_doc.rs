@@ -52,7 +52,7 @@ pub fn document() -> Value {
                         "description": "One line, up to 160 characters; unique among organisations (409 if taken)"},
                     "kind": {"type": "string", "enum": kinds},
                     "foundation_trust": {"type": "boolean", "description": "Only an NHS trust can be a foundation trust"},
-                    "ods_code": {"type": ["string", "null"], "pattern": "^\\s*([A-Za-z0-9]{3,6})?\\s*$",
+                    "ods_code": {"type": ["string", "null"], "pattern": "^[ \\t]*([A-Za-z0-9]{3,6})?[ \\t]*$",
                         "description": "The ODS code: 3 to 6 letters and digits, or empty; unique (409 if taken)"}},
                     "if": {"properties": {"foundation_trust": {"const": true}}, "required": ["foundation_trust"]},
                     "then": {"properties": {"kind": {"enum": trusts}}}},
