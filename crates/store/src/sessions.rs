@@ -24,25 +24,45 @@ pub struct ApiToken {
 impl Store {
     /// Starts a session for a user.
     pub async fn create_session(&self, id_hash: &str, user_id: i64, expires_at: i64) -> Result<()> {
-        sqlx::query("INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
-            .bind(id_hash)
-            .bind(user_id)
-            .bind(now_ms())
-            .bind(expires_at)
-            .execute(self.pool())
-            .await?;
-        Ok(())
+        self.insert_session(id_hash, user_id, expires_at, false).await
     }
 
     /// The active user of a live session (not one awaiting its second factor).
     pub async fn session_user(&self, id_hash: &str) -> Result<Option<User>> {
+        self.live_session_user(id_hash, false).await
+    }
+
+    /// Stores a session; `pending` when it awaits its second factor (it then shows nothing).
+    pub(crate) async fn insert_session(
+        &self,
+        id_hash: &str,
+        user_id: i64,
+        expires_at: i64,
+        pending: bool,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO sessions (id_hash, user_id, created_at, expires_at, pending) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(id_hash)
+        .bind(user_id)
+        .bind(now_ms())
+        .bind(expires_at)
+        .bind(i64::from(pending))
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// The active user of a live session, pending its second factor or not as asked.
+    pub(crate) async fn live_session_user(&self, id_hash: &str, pending: bool) -> Result<Option<User>> {
         let row = sqlx::query(
             "SELECT u.id, u.email, u.display_name, u.site_role, u.organisation_id, u.active \
              FROM sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.id_hash = $1 AND s.expires_at > $2 AND s.pending = 0 AND u.active = 1",
+             WHERE s.id_hash = $1 AND s.expires_at > $2 AND s.pending = $3 AND u.active = 1",
         )
         .bind(id_hash)
         .bind(now_ms())
+        .bind(i64::from(pending))
         .fetch_optional(self.pool())
         .await?;
         row.as_ref().map(crate::users::user).transpose()

@@ -220,30 +220,12 @@ impl Store {
 
     /// Starts a sign-in that awaits its second factor.
     pub async fn create_pending_session(&self, id_hash: &str, user_id: i64, expires_at: i64) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO sessions (id_hash, user_id, created_at, expires_at, pending) VALUES ($1, $2, $3, $4, 1)",
-        )
-        .bind(id_hash)
-        .bind(user_id)
-        .bind(now_ms())
-        .bind(expires_at)
-        .execute(self.pool())
-        .await?;
-        Ok(())
+        self.insert_session(id_hash, user_id, expires_at, true).await
     }
 
     /// The active person of a live sign-in awaiting its second factor.
     pub async fn pending_session_user(&self, id_hash: &str) -> Result<Option<User>> {
-        let row = sqlx::query(
-            "SELECT u.id, u.email, u.display_name, u.site_role, u.organisation_id, u.active \
-             FROM sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.id_hash = $1 AND s.expires_at > $2 AND s.pending = 1 AND u.active = 1",
-        )
-        .bind(id_hash)
-        .bind(now_ms())
-        .fetch_optional(self.pool())
-        .await?;
-        row.as_ref().map(crate::users::user).transpose()
+        self.live_session_user(id_hash, true).await
     }
 }
 
