@@ -58,16 +58,8 @@ impl NationalUniforms {
         });
         let layout = Layout::new(n);
         let mut cols: Vec<Vec<f64>> = names.iter().map(|_| vec![0.0; n as usize]).collect();
-        let mut parts: Vec<Vec<&mut [f64]>> = (0..layout.replicates).map(|_| Vec::new()).collect();
-        for column in &mut cols {
-            let mut rest: &mut [f64] = column;
-            for (r, part) in parts.iter_mut().enumerate() {
-                let (head, tail) = rest.split_at_mut(layout.range(r).len());
-                part.push(head);
-                rest = tail;
-            }
-        }
-        parts
+        layout
+            .split(&mut cols)
             .into_par_iter()
             .enumerate()
             .for_each_init(Scratch::default, |s, (r, mut part)| {
@@ -237,20 +229,11 @@ impl<'a> Sampled<'a> {
     pub fn simulate(&self, progress: Option<Progress<'_>>) -> Samples {
         let years = self.model.years;
         let n = self.layout.n;
-        let replicates = self.layout.replicates;
         let done = AtomicU64::new(0);
         // Columns: gap per year, do-nothing gap per year, savings per year, capital.
         let mut columns: Vec<Vec<f64>> = (0..3 * years + 1).map(|_| vec![0.0; n as usize]).collect();
-        let mut parts: Vec<Vec<&mut [f64]>> = (0..replicates).map(|_| Vec::with_capacity(columns.len())).collect();
-        for column in &mut columns {
-            let mut rest: &mut [f64] = column;
-            for (r, part) in parts.iter_mut().enumerate() {
-                let (head, tail) = rest.split_at_mut(self.layout.range(r).len());
-                part.push(head);
-                rest = tail;
-            }
-        }
-        parts
+        self.layout
+            .split(&mut columns)
             .into_par_iter()
             .enumerate()
             .for_each_init(Scratch::default, |s, (r, mut part)| {

@@ -74,6 +74,23 @@ impl Layout {
     pub fn range(&self, r: usize) -> std::ops::Range<usize> {
         self.start(r) as usize..self.start(r + 1) as usize
     }
+
+    /// Each replicate's part of every column (each n long): for replicate r, its range of each
+    /// column, in column order, so that replicates can write their results in place in parallel.
+    pub fn split<'c>(&self, columns: &'c mut [Vec<f64>]) -> Vec<Vec<&'c mut [f64]>> {
+        let mut parts: Vec<Vec<&mut [f64]>> = (0..self.replicates)
+            .map(|_| Vec::with_capacity(columns.len()))
+            .collect();
+        for column in columns {
+            let mut rest: &mut [f64] = column;
+            for (r, part) in parts.iter_mut().enumerate() {
+                let (head, tail) = rest.split_at_mut(self.range(r).len());
+                part.push(head);
+                rest = tail;
+            }
+        }
+        parts
+    }
 }
 
 /// A variable's random stream under a run seed.
