@@ -77,26 +77,34 @@ async fn main() {
         &plans,
     )
     .expect("the national input");
-    let t = Instant::now();
-    let engine = tokio::task::spawn_blocking(move || {
-        footprint_stress::engine::run_national(
-            &input,
-            &footprint_stress::engine::RunOptions {
-                samples: Some(samples),
-                footprint_detail: footprint_stress::engine::FootprintDetail::Statistics,
-                ..Default::default()
-            },
-        )
-    })
-    .await
-    .expect("the engine")
-    .expect("a result");
-    let engine_time = t.elapsed();
+    // The engine alone, timed before and after the app's job: the machine's drift between
+    // runs shows as the difference between the two.
+    let input = std::sync::Arc::new(input);
+    let engine_alone = async || {
+        let input = input.clone();
+        let t = Instant::now();
+        let result = tokio::task::spawn_blocking(move || {
+            footprint_stress::engine::run_national(
+                &input,
+                &footprint_stress::engine::RunOptions {
+                    samples: Some(samples),
+                    footprint_detail: footprint_stress::engine::FootprintDetail::Statistics,
+                    ..Default::default()
+                },
+            )
+        })
+        .await
+        .expect("the engine")
+        .expect("a result");
+        (result, t.elapsed())
+    };
+    let (engine, engine_before) = engine_alone().await;
     // The app's job, start to stored summary.
     let t = Instant::now();
     let id = store.start_national_run(&who, samples as i64).await.expect("a run");
     footprint_web::routes::national_stress::run(store.clone(), id, samples).await;
     let app_time = t.elapsed();
+    let (_, engine_after) = engine_alone().await;
     let run = store.national_runs(1).await.expect("runs").remove(0);
     assert_eq!(run.status, "done", "{}", run.error);
     let national = run.result.as_ref().expect("a summary")["national"]["gap_p50"].as_f64();
@@ -106,10 +114,11 @@ async fn main() {
         "the app and the engine agree"
     );
     println!(
-        "national stress test, {} footprints x {samples} scenarios: app job {:.2} s (engine alone {:.2} s)",
+        "national stress test, {} footprints x {samples} scenarios: app job {:.2} s (engine alone {:.2} s before it, {:.2} s after)",
         plans.len(),
         app_time.as_secs_f64(),
-        engine_time.as_secs_f64()
+        engine_before.as_secs_f64(),
+        engine_after.as_secs_f64()
     );
     // The dashboard over HTTP.
     let config = Config {

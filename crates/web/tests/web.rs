@@ -379,7 +379,7 @@ both!(api_tokens_and_json_errors, async |app: &App| {
     let csrf_token = csrf(&app.get(&lead, "/account").await.1);
     let r = lead
         .post(app.url("/api/v1/footprints/DEMO01/partners"))
-        .header("x-csrf-token", csrf_token)
+        .header("x-csrf-token", &csrf_token)
         .json(&serde_json::json!({"organisation_id": 424242}))
         .send()
         .await
@@ -387,6 +387,21 @@ both!(api_tokens_and_json_errors, async |app: &App| {
     assert_eq!(r.status(), StatusCode::NOT_FOUND, "no organisation has that id");
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["fields"][0]["field"], "organisation_id");
+    // JSON Schema's integer includes 424242.0, which names the same id; 1.5 names none.
+    for (id, status) in [
+        (serde_json::json!(424242.0), StatusCode::NOT_FOUND),
+        (serde_json::json!(1.5), StatusCode::UNPROCESSABLE_ENTITY),
+        (serde_json::json!(1e300), StatusCode::UNPROCESSABLE_ENTITY),
+    ] {
+        let r = lead
+            .post(app.url("/api/v1/footprints/DEMO01/partners"))
+            .header("x-csrf-token", &csrf_token)
+            .json(&serde_json::json!({ "organisation_id": id }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), status, "organisation_id {id}");
+    }
     // Revoked: refused.
     let id = app
         .store

@@ -96,7 +96,25 @@ async fn decisions(
 
 #[derive(serde::Deserialize)]
 struct NewPartner {
+    #[serde(deserialize_with = "whole_number")]
     organisation_id: i64,
+}
+
+/// A JSON Schema `integer` is any number whose fractional part is zero, so
+/// `5.0` names the same id as `5`; serde alone would refuse the former.
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    use serde::Deserialize;
+    use serde::de::Error;
+    let n = serde_json::Number::deserialize(d)?;
+    if let Some(i) = n.as_i64() {
+        return Ok(i);
+    }
+    // -2^63 and 2^63 are exact in f64: the range is [-2^63, 2^63).
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    match n.as_f64() {
+        Some(f) if f.fract() == 0.0 && (-LIMIT..LIMIT).contains(&f) => Ok(f as i64),
+        _ => Err(D::Error::custom(format!("expected a whole number, found {n}"))),
+    }
 }
 
 async fn add_partner(

@@ -4,7 +4,7 @@
 //! kept and compared with the run before.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -123,11 +123,13 @@ async fn summarise(store: &Store, id: i64, samples: u64) -> Result<Value, String
     let gathered = started.elapsed();
     let done = Arc::new(AtomicU64::new(0));
     let total = Arc::new(AtomicU64::new(samples * plans.len() as u64));
-    let finished = Arc::new(AtomicBool::new(false));
+    // The writer stops as soon as the engine is done (not at the end of its next second's
+    // sleep, which would add up to a second to every run).
+    let finished = Arc::new(tokio::sync::Notify::new());
     let writer = {
         let (store, done, total, finished) = (store.clone(), done.clone(), total.clone(), finished.clone());
         tokio::spawn(async move {
-            while !finished.load(Ordering::Acquire) {
+            loop {
                 let _ = store
                     .national_run_progress(
                         id,
@@ -135,7 +137,10 @@ async fn summarise(store: &Store, id: i64, samples: u64) -> Result<Value, String
                         total.load(Ordering::Relaxed) as i64,
                     )
                     .await;
-                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                tokio::select! {
+                    () = finished.notified() => break,
+                    () = tokio::time::sleep(std::time::Duration::from_secs(1)) => {}
+                }
             }
         })
     };
@@ -156,7 +161,8 @@ async fn summarise(store: &Store, id: i64, samples: u64) -> Result<Value, String
     })
     .await
     .map_err(|e| e.to_string());
-    finished.store(true, Ordering::Release);
+    // A stored permit if the writer is mid-write: it stops at its next wait.
+    finished.notify_one();
     let _ = writer.await;
     let result = result?.map_err(|e| e.to_string())?;
     tracing::info!(
