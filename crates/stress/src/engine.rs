@@ -1,5 +1,6 @@
 //! The engine's front door: parse plan text, run a plan or a national directory.
 
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
@@ -191,6 +192,8 @@ pub fn run_national(input: &NationalInput, opts: &RunOptions<'_>) -> Result<Nati
         // Footprints run side by side, a pool's worth at a time (so memory stays bounded), and
         // their draws are summed in file order, so the result does not depend on the threads.
         let done = AtomicU64::new(0);
+        // Result columns of footprints already summed, reused by the next ones.
+        let spare: Mutex<Vec<Vec<Vec<f64>>>> = Mutex::new(Vec::new());
         let order: Vec<usize> = (0..models.len()).collect();
         for group in order.chunks(rayon::current_num_threads().max(1)) {
             let outs: Vec<(StressResult, Samples)> = group
@@ -207,7 +210,8 @@ pub fn run_national(input: &NationalInput, opts: &RunOptions<'_>) -> Result<Nati
                         }
                     });
                     let progress_ref = progress.as_ref().map(|p| p as &(dyn Fn(u64, u64) + Sync));
-                    let draws = sampled.simulate(progress_ref);
+                    let columns = spare.lock().unwrap_or_else(|e| e.into_inner()).pop();
+                    let draws = sampled.simulate_into(progress_ref, columns.unwrap_or_default());
                     let mut result = match opts.footprint_detail {
                         FootprintDetail::Full => plan_result(plan, model, &sampled, &draws, samples, seed),
                         FootprintDetail::Statistics => summarise(&draws, plan.first_year).into_result(
@@ -234,6 +238,10 @@ pub fn run_national(input: &NationalInput, opts: &RunOptions<'_>) -> Result<Nati
                     None => draws,
                     Some(mut acc) => {
                         add_into(&mut acc, &draws);
+                        spare
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .push(draws.into_columns());
                         acc
                     }
                 });
