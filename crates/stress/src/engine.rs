@@ -298,15 +298,18 @@ pub fn run_national(input: &NationalInput, opts: &RunOptions<'_>) -> Result<Nati
 }
 
 fn add_into(acc: &mut Samples, other: &Samples) {
-    let add = |a: &mut Vec<f64>, b: &Vec<f64>| a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
-    for (a, b) in acc.gap.iter_mut().zip(&other.gap) {
-        add(a, b);
+    // Column by column across the pool: each element is one addition, so the sum does not
+    // depend on the threads.
+    let mut pairs: Vec<(&mut Vec<f64>, &Vec<f64>)> = Vec::new();
+    for (a, b) in [
+        (&mut acc.gap, &other.gap),
+        (&mut acc.do_nothing, &other.do_nothing),
+        (&mut acc.savings, &other.savings),
+    ] {
+        pairs.extend(a.iter_mut().zip(b));
     }
-    for (a, b) in acc.do_nothing.iter_mut().zip(&other.do_nothing) {
-        add(a, b);
-    }
-    for (a, b) in acc.savings.iter_mut().zip(&other.savings) {
-        add(a, b);
-    }
-    add(&mut acc.capital, &other.capital);
+    pairs.push((&mut acc.capital, &other.capital));
+    pairs
+        .into_par_iter()
+        .for_each(|(a, b)| a.iter_mut().zip(b).for_each(|(x, y)| *x += y));
 }
