@@ -152,7 +152,7 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions<'_>) -> Result<StressResult, BadI
     Ok(in_pool(opts.threads, || {
         let model = Model::compile(plan, &[]);
         let sampled = Sampled::new(&model, seed, samples, "", &plan.correlations, None);
-        let draws = sampled.simulate(opts.progress);
+        let draws = sampled.simulate_keeping(opts.progress, Vec::new());
         let mut result = plan_result(plan, &model, &sampled, &draws, samples, seed);
         result.flags = check(plan, &result, &opts.checks);
         result
@@ -170,7 +170,7 @@ fn plan_result(
     let s = summarise(draws, plan.first_year);
     let names: Vec<String> = model.vars.iter().map(|v| v.name.clone()).collect();
     let tornado = tornado(&[model], &names);
-    let rank_correlation = rank_correlations(sampled, &names, &draws.gap[plan.years - 1]);
+    let rank_correlation = rank_correlations(sampled, &names, &draws.gap[plan.years - 1], draws.coupled.as_ref());
     s.into_result(&plan.name, samples, seed, median_plan(model), tornado, rank_correlation)
 }
 
@@ -211,7 +211,11 @@ pub fn run_national(input: &NationalInput, opts: &RunOptions<'_>) -> Result<Nati
                     });
                     let progress_ref = progress.as_ref().map(|p| p as &(dyn Fn(u64, u64) + Sync));
                     let columns = spare.lock().unwrap_or_else(|e| e.into_inner()).pop();
-                    let draws = sampled.simulate_into(progress_ref, columns.unwrap_or_default());
+                    let columns = columns.unwrap_or_default();
+                    let draws = match opts.footprint_detail {
+                        FootprintDetail::Full => sampled.simulate_keeping(progress_ref, columns),
+                        FootprintDetail::Statistics => sampled.simulate_into(progress_ref, columns),
+                    };
                     let mut result = match opts.footprint_detail {
                         FootprintDetail::Full => plan_result(plan, model, &sampled, &draws, samples, seed),
                         FootprintDetail::Statistics => summarise(&draws, plan.first_year).into_result(
@@ -266,7 +270,7 @@ pub fn run_national(input: &NationalInput, opts: &RunOptions<'_>) -> Result<Nati
             }
             let (file, plan) = &input.plans[k];
             let sampled = Sampled::new(m, seed, samples, file, &plan.correlations, Some(&national_draws));
-            rank_correlation.extend(rank_correlations(&sampled, &here, &sum.gap[first.years - 1]));
+            rank_correlation.extend(rank_correlations(&sampled, &here, &sum.gap[first.years - 1], None));
         }
         rank_correlation.sort_by(|a, b| {
             b.rho

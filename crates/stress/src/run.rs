@@ -233,14 +233,31 @@ impl<'a> Sampled<'a> {
     /// As [`Self::simulate`], writing into `columns` (from [`Samples::into_columns`] of an
     /// earlier run of the same shape, whose values are all overwritten) when they fit, so that
     /// a run of many footprints reuses its memory instead of faulting in fresh pages for each.
-    pub fn simulate_into(&self, progress: Option<Progress<'_>>, mut columns: Vec<Vec<f64>>) -> Samples {
+    pub fn simulate_into(&self, progress: Option<Progress<'_>>, columns: Vec<Vec<f64>>) -> Samples {
+        self.simulate_with(progress, columns, false)
+    }
+
+    /// As [`Self::simulate_into`], keeping the uniforms of the variables that go through a
+    /// copula or the national draws ([`Coupled`]), for the rank pass to read instead of drawing
+    /// them and applying the copulas again.
+    pub fn simulate_keeping(&self, progress: Option<Progress<'_>>, columns: Vec<Vec<f64>>) -> Samples {
+        self.simulate_with(progress, columns, true)
+    }
+
+    fn simulate_with(&self, progress: Option<Progress<'_>>, mut columns: Vec<Vec<f64>>, keep: bool) -> Samples {
         let years = self.model.years;
         let n = self.layout.n;
         let done = AtomicU64::new(0);
-        // Columns: gap per year, do-nothing gap per year, savings per year, capital.
-        if columns.len() != 3 * years + 1 || columns.iter().any(|c| c.len() != n as usize) {
-            columns = (0..3 * years + 1).map(|_| vec![0.0; n as usize]).collect();
-        }
+        let kept_vars: Vec<usize> = if keep {
+            (0..self.streams.len()).filter(|&v| self.is_coupled(v)).collect()
+        } else {
+            Vec::new()
+        };
+        // Columns: gap per year, do-nothing gap per year, savings per year, capital, then the
+        // kept uniforms. Columns of the right length are reused as they are.
+        let outs = 3 * years + 1;
+        columns.retain(|c| c.len() == n as usize);
+        columns.resize_with(outs + kept_vars.len(), || vec![0.0; n as usize]);
         self.layout
             .split(&mut columns)
             .into_par_iter()
@@ -255,10 +272,14 @@ impl<'a> Sampled<'a> {
                 for (to, from) in part.iter_mut().zip(outputs.chain(std::iter::once(&block.capital))) {
                     to.copy_from_slice(from);
                 }
+                for (to, &v) in part[outs..].iter_mut().zip(&kept_vars) {
+                    to.copy_from_slice(&s.u[v]);
+                }
                 if let Some(p) = progress {
                     p(done.fetch_add(m as u64, Ordering::Relaxed) + m as u64, n);
                 }
             });
+        let kept = columns.split_off(outs);
         let capital = columns.pop().expect("the capital column");
         let savings = columns.split_off(2 * years);
         let do_nothing = columns.split_off(years);
@@ -268,6 +289,10 @@ impl<'a> Sampled<'a> {
             savings,
             capital,
             layout: self.layout,
+            coupled: keep.then_some(Coupled {
+                vars: kept_vars,
+                uniforms: kept,
+            }),
         }
     }
 
@@ -287,7 +312,7 @@ impl<'a> Sampled<'a> {
     /// Pearson correlation of each wanted variable's F(x) with the given centred scores (one
     /// per scenario, summing to zero), in one pass that regenerates only the draws it needs
     /// (a wanted variable's copula partners included).
-    fn correlations_with(&self, scores: &[f64], wanted: &[usize]) -> Vec<f64> {
+    fn correlations_with(&self, scores: &[f64], wanted: &[usize], kept: Option<&Coupled>) -> Vec<f64> {
         let copula_wanted = self
             .copula
             .as_ref()
@@ -298,7 +323,8 @@ impl<'a> Sampled<'a> {
         // Independent variables' moments come straight from their strata; coupled ones (copula
         // or national) go through their uniforms. Which to regenerate is worked out once.
         let coupled: Vec<bool> = wanted.iter().map(|&v| self.is_coupled(v)).collect();
-        let any_coupled = coupled.contains(&true);
+        // Coupled variables' uniforms are read from the simulation's when it kept them.
+        let any_coupled = coupled.contains(&true) && kept.is_none();
         let regenerate: Vec<bool> = (0..self.streams.len())
             .map(|i| needed(i) && self.is_coupled(i))
             .collect();
@@ -316,8 +342,15 @@ impl<'a> Sampled<'a> {
                         if !is_coupled {
                             return self.streams[v].moments_with(r, sc, &mut s.streams);
                         }
+                        let u: &[f64] = match kept {
+                            Some(k) => {
+                                let at = k.vars.iter().position(|&x| x == v).expect("a kept variable");
+                                &k.uniforms[at][self.layout.range(r)]
+                            }
+                            None => &s.u[v],
+                        };
                         let (mut su, mut suu, mut sus) = (0.0, 0.0, 0.0);
-                        for (&x, &y) in s.u[v].iter().zip(sc) {
+                        for (&x, &y) in u.iter().zip(sc) {
                             su += x;
                             suu += x * x;
                             sus += x * y;
@@ -348,6 +381,15 @@ impl<'a> Sampled<'a> {
     }
 }
 
+/// The uniforms of a model's coupled variables (copula or national) in every scenario, as the
+/// simulation drew them.
+pub struct Coupled {
+    /// The variables (indices into the model's).
+    vars: Vec<usize>,
+    /// One column per variable, one value per scenario.
+    uniforms: Vec<Vec<f64>>,
+}
+
 /// Every scenario's outcomes, one array per quantity and year.
 pub struct Samples {
     /// Gap_t per year.
@@ -360,6 +402,8 @@ pub struct Samples {
     pub capital: Vec<f64>,
     /// The replicate layout.
     pub layout: Layout,
+    /// The coupled variables' uniforms, when kept ([`Sampled::simulate_keeping`]).
+    pub coupled: Option<Coupled>,
 }
 
 impl Samples {
@@ -369,6 +413,9 @@ impl Samples {
         columns.extend(self.do_nothing);
         columns.extend(self.savings);
         columns.push(self.capital);
+        if let Some(c) = self.coupled {
+            columns.extend(c.uniforms);
+        }
         columns
     }
 }
@@ -750,7 +797,14 @@ pub fn rank_pearson(a: &[f64], b: &[f64]) -> f64 {
 /// correlation between the exact ranks of Gap_Y (ties averaged) and each variable's probability
 /// integral transform F(x), which equals its normalised rank up to the sampling error of the
 /// empirical distribution (see docs/decisions/0002-sampling.md).
-pub fn rank_correlations(sampled: &Sampled<'_>, names: &[String], final_gap: &[f64]) -> Vec<RankCorrelation> {
+/// `kept` is the coupled variables' uniforms from the simulation that gave `final_gap`, if it kept
+/// them.
+pub fn rank_correlations(
+    sampled: &Sampled<'_>,
+    names: &[String],
+    final_gap: &[f64],
+    kept: Option<&Coupled>,
+) -> Vec<RankCorrelation> {
     let r = ranks(final_gap);
     let mean = (r.len() as f64 + 1.0) / 2.0;
     let scores: Vec<f64> = r.iter().map(|x| x - mean).collect();
@@ -758,7 +812,7 @@ pub fn rank_correlations(sampled: &Sampled<'_>, names: &[String], final_gap: &[f
         .iter()
         .map(|name| sampled.model.var_index(name).expect("variable of the model"))
         .collect();
-    let rhos = sampled.correlations_with(&scores, &wanted);
+    let rhos = sampled.correlations_with(&scores, &wanted, kept);
     let mut out: Vec<RankCorrelation> = names
         .iter()
         .zip(rhos)
