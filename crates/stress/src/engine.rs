@@ -11,7 +11,9 @@ use crate::model::Model;
 use crate::node::{Node, parse_json, parse_toml};
 use crate::plan::{NationalSpec, Plan};
 use crate::result::{NationalResult, StressResult};
-use crate::run::{NationalUniforms, Progress, Sampled, Samples, median_plan, rank_correlations, summarise, tornado};
+use crate::run::{
+    Buffers, NationalUniforms, Progress, Sampled, Samples, median_plan, rank_correlations, summarise, tornado,
+};
 use crate::validate::{national_from_node, plan_from_node};
 
 /// Default scenario count.
@@ -152,7 +154,7 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions<'_>) -> Result<StressResult, BadI
     Ok(in_pool(opts.threads, || {
         let model = Model::compile(plan, &[]);
         let sampled = Sampled::new(&model, seed, samples, "", &plan.correlations, None);
-        let draws = sampled.simulate_keeping(opts.progress, Vec::new());
+        let draws = sampled.simulate_keeping(opts.progress, Buffers::default());
         let mut result = plan_result(plan, &model, &sampled, &draws, samples, seed);
         result.flags = check(plan, &result, &opts.checks);
         result
@@ -170,7 +172,7 @@ fn plan_result(
     let s = summarise(draws, plan.first_year);
     let names: Vec<String> = model.vars.iter().map(|v| v.name.clone()).collect();
     let tornado = tornado(&[model], &names);
-    let rank_correlation = rank_correlations(sampled, &names, &draws.gap[plan.years - 1], draws.coupled.as_ref());
+    let rank_correlation = rank_correlations(sampled, &names, &draws.gap[plan.years - 1], draws.kept.as_ref());
     s.into_result(&plan.name, samples, seed, median_plan(model), tornado, rank_correlation)
 }
 
@@ -193,7 +195,7 @@ pub fn run_national(input: &NationalInput, opts: &RunOptions<'_>) -> Result<Nati
         // their draws are summed in file order, so the result does not depend on the threads.
         let done = AtomicU64::new(0);
         // Result columns of footprints already summed, reused by the next ones.
-        let spare: Mutex<Vec<Vec<Vec<f64>>>> = Mutex::new(Vec::new());
+        let spare: Mutex<Vec<Buffers>> = Mutex::new(Vec::new());
         let order: Vec<usize> = (0..models.len()).collect();
         for group in order.chunks(rayon::current_num_threads().max(1)) {
             let outs: Vec<(StressResult, Samples)> = group
@@ -210,11 +212,11 @@ pub fn run_national(input: &NationalInput, opts: &RunOptions<'_>) -> Result<Nati
                         }
                     });
                     let progress_ref = progress.as_ref().map(|p| p as &(dyn Fn(u64, u64) + Sync));
-                    let columns = spare.lock().unwrap_or_else(|e| e.into_inner()).pop();
-                    let columns = columns.unwrap_or_default();
+                    let buffers = spare.lock().unwrap_or_else(|e| e.into_inner()).pop();
+                    let buffers = buffers.unwrap_or_default();
                     let draws = match opts.footprint_detail {
-                        FootprintDetail::Full => sampled.simulate_keeping(progress_ref, columns),
-                        FootprintDetail::Statistics => sampled.simulate_into(progress_ref, columns),
+                        FootprintDetail::Full => sampled.simulate_keeping(progress_ref, buffers),
+                        FootprintDetail::Statistics => sampled.simulate_into(progress_ref, buffers),
                     };
                     let mut result = match opts.footprint_detail {
                         FootprintDetail::Full => plan_result(plan, model, &sampled, &draws, samples, seed),
@@ -245,7 +247,7 @@ pub fn run_national(input: &NationalInput, opts: &RunOptions<'_>) -> Result<Nati
                         spare
                             .lock()
                             .unwrap_or_else(|e| e.into_inner())
-                            .push(draws.into_columns());
+                            .push(draws.into_buffers());
                         acc
                     }
                 });

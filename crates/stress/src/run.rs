@@ -9,10 +9,15 @@ use crate::dist::{Dist, Sampler, TriangularQuantile};
 use crate::model::{Block, Model, Outcome};
 use crate::plan::{Correlation, NationalSpec, year_labels};
 use crate::result::{CapitalStats, FinalYear, MedianPlan, RankCorrelation, StressResult, TornadoBar, YearStats};
-use crate::sample::{CopulaSlots, Layout, Stream, StreamScratch, stream_key};
+use crate::sample::{CopulaSlots, Layout, Stream, StreamScratch, strata_moments, stream_key};
 
 /// The sampling method reported in results.
 pub const METHOD: &str = "latin-hypercube";
+
+/// The most memory a simulation spends keeping its independent variables' strata for the rank
+/// pass (two bytes per variable and scenario); a larger run draws them again instead, with the
+/// same result.
+pub const KEPT_STRATA_BUDGET: usize = 1 << 30;
 
 /// A progress callback: (scenarios done, scenarios in all).
 pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
@@ -196,7 +201,10 @@ impl<'a> Sampled<'a> {
     /// are drawn straight from their strata in increasing order of u (cache-friendly for PERT
     /// tables); coupled ones go through their uniforms and the copulas first. Either way each
     /// value is exactly the quantile draw of its uniform.
-    fn replicate_draws(&self, r: usize, s: &mut Scratch) {
+    ///
+    /// `strata`, when given, is this replicate's part of the kept strata: m positions for each
+    /// independent variable in turn, written as they are drawn.
+    fn replicate_draws(&self, r: usize, s: &mut Scratch, mut strata: Option<&mut [u16]>) {
         let m = self.layout.range(r).len();
         let v = self.streams.len();
         let coupled = (0..v).any(|i| self.is_coupled(i));
@@ -204,22 +212,27 @@ impl<'a> Sampled<'a> {
             self.uniforms_where(r, s, |i| self.is_coupled(i));
         }
         s.x.resize_with(v, Vec::new);
+        let mut independent = 0;
         for (i, (x, var)) in s.x.iter_mut().zip(&self.model.vars).enumerate() {
             x.resize(m, 0.0);
             if coupled && self.is_coupled(i) {
                 var.sampler.draw_into(&s.u[i], x);
-            } else {
-                let stream = &self.streams[i];
-                match &var.sampler {
-                    Sampler::Pert { min, range, table } => {
-                        stream.fill_mapped(r, x, &mut s.streams, |u| min + range * table.quantile(u))
-                    }
-                    Sampler::Exact(Dist::Triangular { min, mode, max }) => {
-                        let q = TriangularQuantile::new(*min, *mode, *max);
-                        stream.fill_mapped(r, x, &mut s.streams, |p| q.at(p))
-                    }
-                    other => stream.fill_mapped(r, x, &mut s.streams, |u| other.draw(u)),
+                continue;
+            }
+            let stream = &self.streams[i];
+            let keep = strata
+                .as_deref_mut()
+                .map(|st| &mut st[independent * m..(independent + 1) * m]);
+            independent += 1;
+            match &var.sampler {
+                Sampler::Pert { min, range, table } => {
+                    fill(stream, r, x, keep, &mut s.streams, |u| min + range * table.quantile(u))
                 }
+                Sampler::Exact(Dist::Triangular { min, mode, max }) => {
+                    let q = TriangularQuantile::new(*min, *mode, *max);
+                    fill(stream, r, x, keep, &mut s.streams, |p| q.at(p))
+                }
+                other => fill(stream, r, x, keep, &mut s.streams, |u| other.draw(u)),
             }
         }
     }
@@ -227,24 +240,29 @@ impl<'a> Sampled<'a> {
     /// Runs every scenario; returns the outcomes. Each replicate is evaluated in a thread's
     /// own block and copied into its place in the result columns, which are allocated once.
     pub fn simulate(&self, progress: Option<Progress<'_>>) -> Samples {
-        self.simulate_into(progress, Vec::new())
+        self.simulate_into(progress, Buffers::default())
     }
 
-    /// As [`Self::simulate`], writing into `columns` (from [`Samples::into_columns`] of an
+    /// As [`Self::simulate`], writing into `buffers` (from [`Samples::into_buffers`] of an
     /// earlier run of the same shape, whose values are all overwritten) when they fit, so that
     /// a run of many footprints reuses its memory instead of faulting in fresh pages for each.
-    pub fn simulate_into(&self, progress: Option<Progress<'_>>, columns: Vec<Vec<f64>>) -> Samples {
-        self.simulate_with(progress, columns, false)
+    pub fn simulate_into(&self, progress: Option<Progress<'_>>, buffers: Buffers) -> Samples {
+        self.simulate_with(progress, buffers, false)
     }
 
-    /// As [`Self::simulate_into`], keeping the uniforms of the variables that go through a
-    /// copula or the national draws ([`Coupled`]), for the rank pass to read instead of drawing
-    /// them and applying the copulas again.
-    pub fn simulate_keeping(&self, progress: Option<Progress<'_>>, columns: Vec<Vec<f64>>) -> Samples {
-        self.simulate_with(progress, columns, true)
+    /// As [`Self::simulate_into`], keeping what the rank pass needs ([`Kept`]): the uniforms of
+    /// the variables that go through a copula or the national draws, so that it need not apply
+    /// the copulas again, and every other variable's stratum in every scenario (within
+    /// [`KEPT_STRATA_BUDGET`]), so that it need not draw the permutations again.
+    pub fn simulate_keeping(&self, progress: Option<Progress<'_>>, buffers: Buffers) -> Samples {
+        self.simulate_with(progress, buffers, true)
     }
 
-    fn simulate_with(&self, progress: Option<Progress<'_>>, mut columns: Vec<Vec<f64>>, keep: bool) -> Samples {
+    fn simulate_with(&self, progress: Option<Progress<'_>>, buffers: Buffers, keep: bool) -> Samples {
+        let Buffers {
+            mut columns,
+            mut strata,
+        } = buffers;
         let years = self.model.years;
         let n = self.layout.n;
         let done = AtomicU64::new(0);
@@ -253,17 +271,38 @@ impl<'a> Sampled<'a> {
         } else {
             Vec::new()
         };
+        let independent = self.streams.len() - (0..self.streams.len()).filter(|&v| self.is_coupled(v)).count();
+        let keep_strata = keep && independent * n as usize * 2 <= KEPT_STRATA_BUDGET;
         // Columns: gap per year, do-nothing gap per year, savings per year, capital, then the
         // kept uniforms. Columns of the right length are reused as they are.
         let outs = 3 * years + 1;
         columns.retain(|c| c.len() == n as usize);
         columns.resize_with(outs + kept_vars.len(), || vec![0.0; n as usize]);
+        // The kept strata, replicate by replicate: replicate r's part starts at start(r) times
+        // the number of independent variables and holds each one's m strata in turn.
+        if keep_strata {
+            strata.resize(independent * n as usize, 0);
+        } else {
+            strata.clear();
+        }
+        let mut strata_parts: Vec<Option<&mut [u16]>> = Vec::with_capacity(self.layout.replicates);
+        let mut rest: &mut [u16] = &mut strata;
+        for r in 0..self.layout.replicates {
+            if keep_strata {
+                let (head, tail) = rest.split_at_mut(self.layout.range(r).len() * independent);
+                strata_parts.push(Some(head));
+                rest = tail;
+            } else {
+                strata_parts.push(None);
+            }
+        }
         self.layout
             .split(&mut columns)
             .into_par_iter()
+            .zip(strata_parts)
             .enumerate()
-            .for_each_init(Scratch::default, |s, (r, mut part)| {
-                self.replicate_draws(r, s);
+            .for_each_init(Scratch::default, |s, (r, (mut part, strata_part))| {
+                self.replicate_draws(r, s, strata_part);
                 let m = self.layout.range(r).len();
                 let block = s.block.get_or_insert_with(|| Block::new(years, m));
                 block.resize(m);
@@ -289,9 +328,10 @@ impl<'a> Sampled<'a> {
             savings,
             capital,
             layout: self.layout,
-            coupled: keep.then_some(Coupled {
+            kept: keep.then_some(Kept {
                 vars: kept_vars,
                 uniforms: kept,
+                strata: if keep_strata { Some(strata) } else { None },
             }),
         }
     }
@@ -310,9 +350,10 @@ impl<'a> Sampled<'a> {
     }
 
     /// Pearson correlation of each wanted variable's F(x) with the given centred scores (one
-    /// per scenario, summing to zero), in one pass that regenerates only the draws it needs
-    /// (a wanted variable's copula partners included).
-    fn correlations_with(&self, scores: &[f64], wanted: &[usize], kept: Option<&Coupled>) -> Vec<f64> {
+    /// per scenario, summing to zero), in one pass. An independent variable's F(x) is taken at
+    /// its stratum's midpoint ([`strata_moments`]), read from `kept` or drawn again; a coupled
+    /// one's is its uniform, read from `kept` or drawn again with its copula partners.
+    fn correlations_with(&self, scores: &[f64], wanted: &[usize], kept: Option<&Kept>) -> Vec<f64> {
         let copula_wanted = self
             .copula
             .as_ref()
@@ -328,19 +369,36 @@ impl<'a> Sampled<'a> {
         let regenerate: Vec<bool> = (0..self.streams.len())
             .map(|i| needed(i) && self.is_coupled(i))
             .collect();
+        // Independent variables' strata are read from the simulation's when it kept them: the
+        // k-th independent variable's m strata are the k-th run of m in its replicate's part.
+        let strata = kept.and_then(|k| k.strata.as_deref());
+        let independent = (0..self.streams.len()).filter(|&i| !self.is_coupled(i)).count();
+        let strata_index: Vec<usize> = wanted
+            .iter()
+            .map(|&v| (0..v).filter(|&i| !self.is_coupled(i)).count())
+            .collect();
         let parts: Vec<Vec<[f64; 3]>> = (0..self.layout.replicates)
             .into_par_iter()
             .map_init(Scratch::default, |s, r| {
                 if any_coupled {
                     self.uniforms_where(r, s, |i| regenerate[i]);
                 }
-                let sc = &scores[self.layout.range(r)];
+                let range = self.layout.range(r);
+                let m = range.len();
+                let sc = &scores[range.clone()];
                 wanted
                     .iter()
                     .zip(&coupled)
-                    .map(|(&v, &is_coupled)| {
+                    .zip(&strata_index)
+                    .map(|((&v, &is_coupled), &k)| {
                         if !is_coupled {
-                            return self.streams[v].moments_with(r, sc, &mut s.streams);
+                            return match strata {
+                                Some(st) => {
+                                    let at = range.start * independent + k * m;
+                                    strata_moments(&st[at..at + m], sc)
+                                }
+                                None => self.streams[v].moments_with(r, sc, &mut s.streams),
+                            };
                         }
                         let u: &[f64] = match kept {
                             Some(k) => {
@@ -381,13 +439,39 @@ impl<'a> Sampled<'a> {
     }
 }
 
-/// The uniforms of a model's coupled variables (copula or national) in every scenario, as the
-/// simulation drew them.
-pub struct Coupled {
-    /// The variables (indices into the model's).
+/// What a simulation kept for the rank pass ([`Sampled::simulate_keeping`]).
+pub struct Kept {
+    /// The coupled variables (copula or national; indices into the model's).
     vars: Vec<usize>,
-    /// One column per variable, one value per scenario.
+    /// Their uniforms, as the simulation drew them: one column per variable, one value per
+    /// scenario.
     uniforms: Vec<Vec<f64>>,
+    /// Every other variable's stratum in every scenario, replicate by replicate (see
+    /// [`Sampled::simulate_keeping`]); `None` when they did not fit [`KEPT_STRATA_BUDGET`].
+    strata: Option<Vec<u16>>,
+}
+
+/// Memory a simulation can reuse: its result columns and kept strata.
+#[derive(Default)]
+pub struct Buffers {
+    columns: Vec<Vec<f64>>,
+    strata: Vec<u16>,
+}
+
+/// Fills `x` with stream's replicate r drawn through f, keeping the strata when asked.
+#[inline(always)]
+fn fill<F: Fn(f64) -> f64>(
+    stream: &Stream,
+    r: usize,
+    x: &mut [f64],
+    keep: Option<&mut [u16]>,
+    scratch: &mut StreamScratch,
+    f: F,
+) {
+    match keep {
+        Some(strata) => stream.fill_mapped_keeping(r, x, strata, scratch, f),
+        None => stream.fill_mapped(r, x, scratch, f),
+    }
 }
 
 /// Every scenario's outcomes, one array per quantity and year.
@@ -402,21 +486,23 @@ pub struct Samples {
     pub capital: Vec<f64>,
     /// The replicate layout.
     pub layout: Layout,
-    /// The coupled variables' uniforms, when kept ([`Sampled::simulate_keeping`]).
-    pub coupled: Option<Coupled>,
+    /// What the simulation kept for the rank pass ([`Sampled::simulate_keeping`]).
+    pub kept: Option<Kept>,
 }
 
 impl Samples {
-    /// The columns, for [`Sampled::simulate_into`] to reuse.
-    pub fn into_columns(self) -> Vec<Vec<f64>> {
+    /// The memory, for [`Sampled::simulate_into`] to reuse.
+    pub fn into_buffers(self) -> Buffers {
         let mut columns = self.gap;
         columns.extend(self.do_nothing);
         columns.extend(self.savings);
         columns.push(self.capital);
-        if let Some(c) = self.coupled {
-            columns.extend(c.uniforms);
+        let mut strata = Vec::new();
+        if let Some(k) = self.kept {
+            columns.extend(k.uniforms);
+            strata = k.strata.unwrap_or_default();
         }
-        columns
+        Buffers { columns, strata }
     }
 }
 
@@ -803,7 +889,7 @@ pub fn rank_correlations(
     sampled: &Sampled<'_>,
     names: &[String],
     final_gap: &[f64],
-    kept: Option<&Coupled>,
+    kept: Option<&Kept>,
 ) -> Vec<RankCorrelation> {
     let r = ranks(final_gap);
     let mean = (r.len() as f64 + 1.0) / 2.0;

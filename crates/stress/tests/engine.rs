@@ -3,7 +3,7 @@
 
 use footprint_stress::dist::Dist;
 use footprint_stress::model::Model;
-use footprint_stress::run::{Sampled, rank_correlations, rank_pearson, ranks};
+use footprint_stress::run::{Buffers, Sampled, rank_correlations, rank_pearson, ranks};
 use footprint_stress::{FootprintDetail, RunOptions, parse_national, parse_plan, run_national, run_plan};
 
 fn example() -> String {
@@ -181,21 +181,22 @@ fn rank_correlations_agree_with_the_sample_spearman() {
     }
 }
 
-/// The rank pass reads the coupled variables' uniforms that the simulation kept, in place of
-/// drawing them and applying the copula again: the same figures, bit for bit.
+/// The rank pass reads what the simulation kept (the coupled variables' uniforms and every other
+/// variable's strata) in place of drawing the replicates and applying the copula again: the same
+/// figures, bit for bit.
 #[test]
-fn kept_coupled_uniforms_give_the_same_rank_correlations() {
+fn kept_draws_give_the_same_rank_correlations() {
     let plan = parse_plan(&example(), "example.toml").unwrap();
     assert!(!plan.correlations.is_empty(), "the example plan has a copula");
     let model = Model::compile(&plan, &[]);
     let names: Vec<String> = model.vars.iter().map(|v| v.name.clone()).collect();
     let s = Sampled::new(&model, 4, 20_000, "", &plan.correlations, None);
-    let kept = s.simulate_keeping(None, Vec::new());
-    assert!(kept.coupled.is_some());
+    let kept = s.simulate_keeping(None, Buffers::default());
+    assert!(kept.kept.is_some());
     let plain = s.simulate(None);
-    assert!(plain.coupled.is_none());
+    assert!(plain.kept.is_none());
     let last = plan.years - 1;
-    let with = rank_correlations(&s, &names, &kept.gap[last], kept.coupled.as_ref());
+    let with = rank_correlations(&s, &names, &kept.gap[last], kept.kept.as_ref());
     let without = rank_correlations(&s, &names, &plain.gap[last], None);
     let bits = |r: &[footprint_stress::result::RankCorrelation]| {
         r.iter()
