@@ -50,7 +50,7 @@ impl Dist {
             Dist::Triangular { min, mode, max } => triangular_quantile(min, mode, max, p),
             Dist::Pert { min, mode, max } => {
                 let (a, b) = Dist::pert_shape(min, mode, max);
-                min + (max - min) * inv_inc_beta(a, b, p)
+                min + (max - min) * beta_quantile(a, b, p)
             }
             Dist::Normal { mean, sd } => mean + sd * norm_ppf(p),
             Dist::LogNormal { mu, sigma } => (mu + sigma * norm_ppf(p)).exp(),
@@ -196,6 +196,28 @@ impl Sampler {
             Sampler::Pert { min, range, table } => min + range * table.quantile(u),
         }
     }
+}
+
+/// The exact quantile of Beta(a, b) at p, remembered per process: the median plan, the tornado
+/// and the checks ask for the same few quantiles (P10, P50, P90) of the same shapes again and
+/// again (every initiative whose delivery is a confidence word shares one of three shapes), and
+/// each costs a Newton solve of the incomplete beta function. The cache is emptied when it
+/// reaches 65,536 entries, so a long-running server's does not grow without bound.
+fn beta_quantile(a: f64, b: f64, p: f64) -> f64 {
+    type Cache = Mutex<HashMap<(u64, u64, u64), f64>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    let key = (a.to_bits(), b.to_bits(), p.to_bits());
+    if let Some(&x) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return x;
+    }
+    let x = inv_inc_beta(a, b, p);
+    let mut c = cache.lock().unwrap_or_else(|e| e.into_inner());
+    if c.len() >= 65_536 {
+        c.clear();
+    }
+    c.insert(key, x);
+    x
 }
 
 /// The largest error a PERT table may have, as a share of the range: a hundredth of what the
