@@ -401,8 +401,40 @@ impl Model {
 
     /// Evaluates a block of scenarios: `cols[v]` holds variable v's values, one per scenario.
     pub fn evaluate_block(&self, cols: &[Vec<f64>], out: &mut Block) {
-        let m = out.len();
-        let [growth, funding, s1, s2, s3, s4] = &mut out.scratch;
+        let Block {
+            gap,
+            do_nothing,
+            savings,
+            capital,
+            scratch,
+        } = out;
+        let mut outs: Vec<&mut [f64]> = gap
+            .iter_mut()
+            .chain(do_nothing.iter_mut())
+            .chain(savings.iter_mut())
+            .chain(std::iter::once(capital))
+            .map(Vec::as_mut_slice)
+            .collect();
+        self.evaluate_into(cols, scratch, &mut outs);
+    }
+
+    /// Evaluates a block of scenarios into `outs`, whose columns (all as long as the block, every
+    /// value overwritten) are Gap_t for each year, then DoNothingGap_t for each year, then the
+    /// savings for each year, then capital: the order of a simulation's result columns, so that
+    /// it can write a replicate's results in place. `cols[v]` holds variable v's values and
+    /// `scratch` six columns at least as long.
+    pub fn evaluate_into(&self, cols: &[Vec<f64>], scratch: &mut [Vec<f64>; 6], outs: &mut [&mut [f64]]) {
+        assert_eq!(
+            outs.len(),
+            3 * self.years + 1,
+            "a column per year and quantity, and capital"
+        );
+        let m = outs[0].len();
+        let (gap_cols, rest) = outs.split_at_mut(self.years);
+        let (dn_cols, rest) = rest.split_at_mut(self.years);
+        let (sav_cols, rest) = rest.split_at_mut(self.years);
+        let capital = &mut *rest[0];
+        let [growth, funding, s1, s2, s3, s4] = scratch;
         product(growth, Col::Const(1.0), Col::Const(1.0), 1.0);
         for slot in [self.demand_growth, self.cost_inflation] {
             match self.col(slot, cols) {
@@ -419,7 +451,7 @@ impl Model {
                 Col::Const(v) => funding.iter_mut().for_each(|f| *f *= 1.0 + v),
                 Col::Var(c) => funding.iter_mut().zip(c).for_each(|(f, &v)| *f *= 1.0 + v),
             }
-            let (dn, gap, sav) = (&mut out.do_nothing[t], &mut out.gap[t], &mut out.savings[t]);
+            let (dn, gap, sav) = (&mut *dn_cols[t], &mut *gap_cols[t], &mut *sav_cols[t]);
             for j in 0..m {
                 s1[j] *= growth[j];
                 let d = s1[j] - funding[j] - oi;
@@ -428,7 +460,7 @@ impl Model {
                 sav[j] = 0.0;
             }
         }
-        out.capital.iter_mut().for_each(|c| *c = 0.0);
+        capital.iter_mut().for_each(|c| *c = 0.0);
         // Per initiative: s1 = saving · delivery / 12, growth = running / 12, funding = double / 12,
         // s2 = the effective start when slippage is uncertain.
         for i in &self.initiatives {
@@ -447,7 +479,7 @@ impl Model {
                 product(dbl, kappa, dr, 1.0 / 12.0);
             }
             if !cap.is_zero() {
-                for (j, c) in out.capital.iter_mut().enumerate() {
+                for (j, c) in capital.iter_mut().enumerate() {
                     *c += kappa.at(j) * cap.at(j);
                 }
             }
@@ -474,7 +506,7 @@ impl Model {
             let inv_ramp = 1.0 / i.ramp;
             for t in 0..self.years {
                 let months = i.months_running[t];
-                let (gap, sav) = (&mut out.gap[t][..m], &mut out.savings[t][..m]);
+                let (gap, sav) = (&mut gap_cols[t][..m], &mut sav_cols[t][..m]);
                 let (full, run, dbl, starts) = (&full[..m], &run[..m], &dbl[..m], &s2[..m]);
                 let (first, end) = (&s3[..m], &s4[..m]);
                 match (&i.fixed_ramp, slip) {

@@ -6,7 +6,7 @@ use rayon::prelude::*;
 
 use crate::correlate::Copula;
 use crate::dist::{Dist, Sampler, TriangularQuantile};
-use crate::model::{Block, Model, Outcome};
+use crate::model::{Model, Outcome};
 use crate::plan::{Correlation, NationalSpec, year_labels};
 use crate::result::{CapitalStats, FinalYear, MedianPlan, RankCorrelation, StressResult, TornadoBar, YearStats};
 use crate::sample::{CopulaSlots, Layout, Stream, StreamScratch, strata_moments, stream_key};
@@ -99,7 +99,8 @@ struct Scratch {
     x: Vec<Vec<f64>>,
     z: Vec<Vec<f64>>,
     streams: StreamScratch,
-    block: Option<Block>,
+    /// The model's scratch columns.
+    model: [Vec<f64>; 6],
 }
 
 impl<'a> Sampled<'a> {
@@ -237,8 +238,8 @@ impl<'a> Sampled<'a> {
         }
     }
 
-    /// Runs every scenario; returns the outcomes. Each replicate is evaluated in a thread's
-    /// own block and copied into its place in the result columns, which are allocated once.
+    /// Runs every scenario; returns the outcomes. Each replicate is evaluated in place in its
+    /// part of the result columns, which are allocated once.
     pub fn simulate(&self, progress: Option<Progress<'_>>) -> Samples {
         self.simulate_into(progress, Buffers::default())
     }
@@ -304,13 +305,9 @@ impl<'a> Sampled<'a> {
             .for_each_init(Scratch::default, |s, (r, (mut part, strata_part))| {
                 self.replicate_draws(r, s, strata_part);
                 let m = self.layout.range(r).len();
-                let block = s.block.get_or_insert_with(|| Block::new(years, m));
-                block.resize(m);
-                self.model.evaluate_block(&s.x, block);
-                let outputs = block.gap.iter().chain(&block.do_nothing).chain(&block.savings);
-                for (to, from) in part.iter_mut().zip(outputs.chain(std::iter::once(&block.capital))) {
-                    to.copy_from_slice(from);
-                }
+                s.model.iter_mut().for_each(|c| c.resize(m, 0.0));
+                // The model writes the replicate's results straight into its part of the columns.
+                self.model.evaluate_into(&s.x, &mut s.model, &mut part[..outs]);
                 for (to, &v) in part[outs..].iter_mut().zip(&kept_vars) {
                     to.copy_from_slice(&s.u[v]);
                 }
