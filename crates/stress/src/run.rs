@@ -32,14 +32,18 @@ pub struct Sampled<'a> {
     layout: Layout,
 }
 
-/// The national variables' uniforms in every scenario, after the national copula: drawn once per
-/// national run and read by every footprint (scenario k of every footprint sees national draw k).
-/// One stream per national variable in national.toml, used or not, under the national scope.
+/// The national variables' uniforms in every scenario, after the national copula, and their
+/// values: drawn once per national run and read by every footprint (scenario k of every
+/// footprint sees national draw k). One stream per national variable in national.toml, used or
+/// not, under the national scope.
 pub struct NationalUniforms {
     /// `national.NAME` for each variable, in file order.
     names: Vec<String>,
     /// One column per variable, one value per scenario.
     cols: Vec<Vec<f64>>,
+    /// The values drawn from `cols` through each variable's distribution, as a footprint's
+    /// model would draw them (the same sampler, so the same values bit for bit).
+    values: Vec<Vec<f64>>,
     n: u64,
 }
 
@@ -61,8 +65,11 @@ impl NationalUniforms {
                 .collect();
             CopulaSlots { copula: c, slots }
         });
+        let samplers: Vec<Sampler> = spec.variables.iter().map(|(_, d)| Sampler::new(*d)).collect();
         let layout = Layout::new(n);
-        let mut cols: Vec<Vec<f64>> = names.iter().map(|_| vec![0.0; n as usize]).collect();
+        let k = names.len();
+        // Uniforms then values, one column each per variable.
+        let mut cols: Vec<Vec<f64>> = (0..2 * k).map(|_| vec![0.0; n as usize]).collect();
         layout
             .split(&mut cols)
             .into_par_iter()
@@ -77,11 +84,16 @@ impl NationalUniforms {
                 if let Some(c) = &copula {
                     c.apply_columns(&mut s.u, &mut s.z);
                 }
-                for (to, from) in part.iter_mut().zip(&s.u) {
+                let (uniforms, values) = part.split_at_mut(k);
+                for ((to, from), (value, sampler)) in
+                    uniforms.iter_mut().zip(&s.u).zip(values.iter_mut().zip(&samplers))
+                {
                     to.copy_from_slice(from);
+                    sampler.draw_into(from, value);
                 }
             });
-        NationalUniforms { names, cols, n }
+        let values = cols.split_off(k);
+        NationalUniforms { names, cols, values, n }
     }
 }
 
@@ -217,7 +229,15 @@ impl<'a> Sampled<'a> {
         for (i, (x, var)) in s.x.iter_mut().zip(&self.model.vars).enumerate() {
             x.resize(m, 0.0);
             if coupled && self.is_coupled(i) {
-                var.sampler.draw_into(&s.u[i], x);
+                // A national variable's values are the national draw's, drawn once for the run.
+                let national = self.national.as_ref().and_then(|nd| {
+                    let &(k, _) = nd.used.iter().find(|&&(_, mv)| mv == i)?;
+                    Some(&nd.uniforms.values[k][self.layout.range(r)])
+                });
+                match national {
+                    Some(values) => x.copy_from_slice(values),
+                    None => var.sampler.draw_into(&s.u[i], x),
+                }
                 continue;
             }
             let stream = &self.streams[i];

@@ -265,7 +265,10 @@ impl CopulaSlots {
         }
         let l = &self.copula.factor;
         let mut acc = vec![0.0; m];
-        for i in 0..k {
+        // The first variable's row of the Cholesky factor is (1, 0, …): its correlated normal is
+        // its own, so its uniform is kept as drawn (and so are its Latin hypercube strata).
+        debug_assert!(l[0] == 1.0);
+        for i in 1..k {
             acc.iter_mut().for_each(|a| *a = 0.0);
             for (jj, zj) in z.iter().enumerate().take(i + 1) {
                 let c = l[i * k + jj];
