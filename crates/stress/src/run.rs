@@ -287,12 +287,9 @@ impl<'a> Sampled<'a> {
         let years = self.model.years;
         let n = self.layout.n;
         let done = AtomicU64::new(0);
-        let kept_vars: Vec<usize> = if keep {
-            (0..self.streams.len()).filter(|&v| self.is_coupled(v)).collect()
-        } else {
-            Vec::new()
-        };
-        let independent = self.streams.len() - (0..self.streams.len()).filter(|&v| self.is_coupled(v)).count();
+        let coupled: Vec<usize> = (0..self.streams.len()).filter(|&v| self.is_coupled(v)).collect();
+        let independent = self.streams.len() - coupled.len();
+        let kept_vars = if keep { coupled } else { Vec::new() };
         let keep_strata = keep && independent * n as usize * 2 <= KEPT_STRATA_BUDGET;
         // Columns: gap per year, do-nothing gap per year, savings per year, capital, then the
         // kept uniforms. Columns of the right length are reused as they are.
@@ -389,11 +386,15 @@ impl<'a> Sampled<'a> {
         // Independent variables' strata are read from the simulation's when it kept them: the
         // k-th independent variable's m strata are the k-th run of m in its replicate's part.
         let strata = kept.and_then(|k| k.strata.as_deref());
-        let independent = (0..self.streams.len()).filter(|&i| !self.is_coupled(i)).count();
-        let strata_index: Vec<usize> = wanted
-            .iter()
-            .map(|&v| (0..v).filter(|&i| !self.is_coupled(i)).count())
+        let mut independent = 0;
+        let index_among_independent: Vec<usize> = (0..self.streams.len())
+            .map(|i| {
+                let k = independent;
+                independent += usize::from(!self.is_coupled(i));
+                k
+            })
             .collect();
+        let strata_index: Vec<usize> = wanted.iter().map(|&v| index_among_independent[v]).collect();
         let parts: Vec<Vec<[f64; 3]>> = (0..self.layout.replicates)
             .into_par_iter()
             .map_init(Scratch::default, |s, r| {
@@ -591,16 +592,24 @@ fn sum_of(x: &[f64]) -> f64 {
 /// Σ f(v) over x, as [`sum_of`].
 #[inline(always)]
 fn sum_mapped(x: &[f64], f: impl Fn(f64) -> f64) -> f64 {
+    sum_zipped(x, x, |v, _| f(v))
+}
+
+/// Σ f(a_j, b_j) over two columns of the same length, as [`sum_of`]: eight interleaved partial
+/// sums (element j in lane j mod 8), added pairwise at the end.
+#[inline(always)]
+pub(crate) fn sum_zipped<A: Copy, B: Copy>(a: &[A], b: &[B], f: impl Fn(A, B) -> f64) -> f64 {
+    assert_eq!(a.len(), b.len(), "columns of the same length");
     let mut lanes = [0.0; 8];
-    let chunks = x.chunks_exact(8);
-    let rest = chunks.remainder();
-    for c in chunks {
-        for (lane, &v) in lanes.iter_mut().zip(c) {
-            *lane += f(v);
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for (lane, (&u, &v)) in lanes.iter_mut().zip(x.iter().zip(y)) {
+            *lane += f(u, v);
         }
     }
-    for (lane, &v) in lanes.iter_mut().zip(rest) {
-        *lane += f(v);
+    for (lane, (&u, &v)) in lanes.iter_mut().zip(ra.iter().zip(rb)) {
+        *lane += f(u, v);
     }
     let [a, b, c, d, e, g, h, k] = lanes;
     ((a + b) + (c + d)) + ((e + g) + (h + k))

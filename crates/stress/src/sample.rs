@@ -17,6 +17,7 @@
 //! of their estimates gives honest standard errors. See `docs/decisions/0002-sampling.md`.
 
 use crate::correlate::Copula;
+use crate::run::sum_zipped;
 use crate::special::{norm_cdf, norm_ppf};
 
 /// Target scenarios per replicate.
@@ -192,21 +193,9 @@ impl Stream {
 /// everything else, so a correlation computed from either agrees to about 1e-5 at 100,000
 /// scenarios. Σu = m/2 and Σu² = (4m² − 1)/(12m) exactly; Σu·w is summed in eight lanes.
 pub fn strata_moments(strata: &[u16], w: &[f64]) -> [f64; 3] {
-    let m = w.len();
-    assert_eq!(strata.len(), m, "one stratum per position");
-    let mf = m as f64;
-    let mut lanes = [0.0f64; 8];
-    let mut chunks_s = strata.chunks_exact(8);
-    let mut chunks_w = w.chunks_exact(8);
-    for (cs, cw) in (&mut chunks_s).zip(&mut chunks_w) {
-        for l in 0..8 {
-            lanes[l] += (f64::from(cs[l]) + 0.5) * cw[l];
-        }
-    }
-    for (l, (&st, &x)) in chunks_s.remainder().iter().zip(chunks_w.remainder()).enumerate() {
-        lanes[l] += (f64::from(st) + 0.5) * x;
-    }
-    let suw = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+    assert_eq!(strata.len(), w.len(), "one stratum per position");
+    let mf = w.len() as f64;
+    let suw = sum_zipped(strata, w, |s, x| (f64::from(s) + 0.5) * x);
     [0.5 * mf, (4.0 * mf * mf - 1.0) / (12.0 * mf), suw / mf]
 }
 
