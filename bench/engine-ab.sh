@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The engine's whole run (read the files, run, write the JSON: what `footprint stress --format
 # json` does) of two builds, alternated: this checkout and BASE, a commit. Each is built from
-# crates/stress/examples/stress_json.rs, without the web crates. Two cases: 44 footprints ×
+# crates/stress/examples/stress_json.rs, without the web crates. Three cases: 44 footprints ×
 # 100,000 scenarios in national mode (the demo national plans, copied as the criterion benchmark
-# copies them), plan60 at 1,000,000 scenarios and at 1,000 (mostly the fixed costs). Prints every run's wall and CPU seconds, each
-# build's range, and whether the two builds' outputs are the same byte for byte.
+# copies them), plan60 at 1,000,000 scenarios, and plan60 at 1,000 (mostly the fixed costs).
+# Prints every run's wall and CPU seconds, each build's range, and whether the two builds'
+# outputs are the same byte for byte.
 #
 #   bench/engine-ab.sh 689bd42          # five alternations of each case
 #   RUNS=8 bench/engine-ab.sh 689bd42
