@@ -241,7 +241,14 @@ pub fn run_national(input: &NationalInput, opts: &RunOptions<'_>) -> Result<Nati
                     }
                 }
                 sum = Some(match sum {
-                    None => draws,
+                    // The sum keeps the first footprint's outcomes; what that footprint kept for
+                    // its rank pass (its strata) is memory for the next ones.
+                    None => {
+                        let mut draws = draws;
+                        let kept = draws.take_kept();
+                        spare.lock().unwrap_or_else(|e| e.into_inner()).push(kept);
+                        draws
+                    }
                     Some(mut acc) => {
                         add_into(&mut acc, &draws);
                         spare

@@ -522,6 +522,18 @@ impl Samples {
         }
         Buffers { columns, strata }
     }
+
+    /// What the simulation kept for the rank pass, as memory to reuse ([`Buffers`]), leaving
+    /// the outcomes: for samples that outlive their rank pass, such as a national run's sum.
+    pub fn take_kept(&mut self) -> Buffers {
+        match self.kept.take() {
+            Some(k) => Buffers {
+                columns: k.uniforms,
+                strata: k.strata.unwrap_or_default(),
+            },
+            None => Buffers::default(),
+        }
+    }
 }
 
 /// Type 7 quantiles (linear interpolation between order statistics) of x at each p.
