@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Times the stress model on plan60.toml three ways -- the Rust engine, NumPy, squigglepy -- and
-# prints a Markdown table (progress goes to stderr). Runs from any directory; about 3 minutes.
+# prints a Markdown table (progress goes to stderr). Runs from any directory; about 5 minutes
+# (each case three times: REPEAT=N for another count).
 #
 #   bench/compare/run.sh > bench/compare/last-run.md
 #
@@ -53,11 +54,19 @@ for cmd in (rust, numpy, squiggle):
     run(cmd, 1000)
 load = os.getloadavg()[0]
 
+# Each case runs REPEAT times (3 unless the environment says otherwise), one case after the
+# other, and the run with the median wall time stands for it: a single run can be charged for
+# what the machine does at that moment (on a virtual machine, the first run after a pause can
+# spend a second faulting back memory the host took away).
+repeat = int(os.environ.get("REPEAT", "3"))
 rows = []
+spread = []
 for name, cmd, n in runs:
-    print(f"run.sh: {name}, {n:,} scenarios", file=sys.stderr, flush=True)
-    wall, cpu, result = run(cmd, n)
+    print(f"run.sh: {name}, {n:,} scenarios, {repeat} runs", file=sys.stderr, flush=True)
+    timed = sorted((run(cmd, n) for _ in range(repeat)), key=lambda r: r[0])
+    wall, cpu, result = timed[len(timed) // 2]
     rows.append((name, n, wall, cpu, result))
+    spread.append((timed[0][0], timed[-1][0]))
 
 t_ref = rows[0][2]   # the engine at 1,000,000 scenarios
 
@@ -84,17 +93,24 @@ print(f"Run {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} 
       f"{versions()}. Seed {seed}. Wall time is the whole command: start-up, parsing, sampling, "
       f"every statistic and writing the JSON; CPU time is user plus system time over all threads. "
       f"The engine and NumPy are given every core (their default); squigglepy runs on one. "
+      f"Each case ran {repeat} times in a row; the table gives the run with the median wall time "
+      f"and the range of all {repeat}. "
       f"Load average before the runs: {load:.2f} (anything above 0 is other work sharing the cores).\n")
-print("| implementation | method | scenarios | wall s | CPU s | scenarios/s | final-year P(balance) "
-      f"| SE of P(balance) | SE at equal wall time ({t_ref:.1f} s, the engine's 1M) |")
-print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
-for name, n, wall, cpu, result in rows:
+print("| implementation | method | scenarios | wall s | wall s, all runs | CPU s | scenarios/s "
+      f"| final-year P(balance) | SE of P(balance) | SE at equal wall time ({t_ref:.1f} s, the engine's 1M) |")
+print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+for (name, n, wall, cpu, result), (lo, hi) in zip(rows, spread):
     p, se = final(result)
     # SE ∝ 1/√n and n ∝ time, so in the reference time this implementation would reach
     # se·√(wall/t_ref). Each row uses its own standard error: the engine's Latin hypercube
     # reports a smaller one than plain Monte Carlo's √(p(1-p)/n) at the same n.
-    print(f"| {name} | {result['method']} | {n:,} | {wall:.2f} | {cpu:.2f} | {n / wall:,.0f} | {p:.4f} "
-          f"| {se:.5f} | {se * math.sqrt(wall / t_ref):.5f} |")
+    print(f"| {name} | {result['method']} | {n:,} | {wall:.2f} | {lo:.2f}–{hi:.2f} | {cpu:.2f} "
+          f"| {n / wall:,.0f} | {p:.4f} | {se:.5f} | {se * math.sqrt(wall / t_ref):.5f} |")
+rust_1m = next(w for nm, n, w, _, _ in rows if nm == "Rust engine" and n == 1_000_000)
+numpy_1m = next((w for nm, n, w, _, _ in rows if nm == "NumPy" and n == 1_000_000), None)
+if numpy_1m:
+    print(f"\nAt 1,000,000 scenarios the engine's throughput is {numpy_1m / rust_1m:.1f}× NumPy's "
+          f"(median runs, whole commands).")
 print("\nMean gap by plan year, £m (a cross-check that the three compute the same model):\n")
 print("| implementation | scenarios | " + " | ".join(years) + " |")
 print("|---|---:|" + "---:|" * len(years))
