@@ -6,7 +6,8 @@
 //! closed form (normal by Wichura's AS 241, relative error about 1e-16). Beta-PERT draws use a
 //! table of the exact quantile with cubic Hermite interpolation (exact derivatives at the nodes);
 //! each table is checked against the exact quantile when it is built and its worst error is
-//! below [`TABLE_TOLERANCE`] (1e-8) of the range (the spec allows 1e-6). See `docs/decisions/0002-sampling.md`.
+//! below [`TABLE_TOLERANCE`] (1e-8) of the range (the spec allows 1e-6). See
+//! `docs/decisions/0002-sampling.md`.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
