@@ -168,7 +168,7 @@ impl Sampler {
         }
     }
 
-    /// Draws a whole column: x[j] = value at u[j].
+    /// Draws a whole column: `x[j]` = the value at `u[j]`.
     pub fn draw_into(&self, u: &[f64], x: &mut [f64]) {
         match self {
             Sampler::Exact(Dist::Fixed(v)) => x.iter_mut().for_each(|o| *o = *v),
