@@ -510,16 +510,13 @@ pub struct Samples {
 
 impl Samples {
     /// The memory, for [`Sampled::simulate_into`] to reuse.
-    pub fn into_buffers(self) -> Buffers {
+    pub fn into_buffers(mut self) -> Buffers {
+        let Buffers { columns: kept, strata } = self.take_kept();
         let mut columns = self.gap;
         columns.extend(self.do_nothing);
         columns.extend(self.savings);
         columns.push(self.capital);
-        let mut strata = Vec::new();
-        if let Some(k) = self.kept {
-            columns.extend(k.uniforms);
-            strata = k.strata.unwrap_or_default();
-        }
+        columns.extend(kept);
         Buffers { columns, strata }
     }
 
