@@ -114,9 +114,54 @@ impl Bar {
     }
 }
 
+/// The example plan in the format asked for: commented TOML, or the same plan as JSON (which
+/// has no comments). A CSV plan does not exist.
+fn example(format: Format) -> Result<String, String> {
+    match format {
+        Format::Table => Ok(EXAMPLE.to_string()),
+        Format::Json => {
+            let plan: serde_json::Value =
+                toml::from_str(EXAMPLE).map_err(|e| format!("the example plan does not read: {e}"))?;
+            serde_json::to_string_pretty(&plan)
+                .map(|t| t + "\n")
+                .map_err(|e| e.to_string())
+        }
+        Format::Csv => {
+            Err("--example prints a plan, as TOML (the default) or JSON (--format json); a plan has no CSV form".into())
+        }
+    }
+}
+
+/// Refuses a result with a figure that is not a finite number, naming the file it came from.
+fn finite(file: &str, r: &footprint_stress::StressResult) -> Result<(), BadInput> {
+    match r.first_non_finite() {
+        None => Ok(()),
+        Some(what) => Err(BadInput::single(
+            file,
+            "",
+            format!(
+                "{what} is not a finite number: the plan's amounts are too large to compute with; \
+                 expected amounts in £m of a realistic size"
+            ),
+        )),
+    }
+}
+
+/// True for a file name ending in .toml or .json, in any case: the plan formats of spec section 3.
+fn is_plan_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.ends_with(".toml") || lower.ends_with(".json")
+}
+
 pub fn run(args: StressArgs) -> ExitCode {
     if args.example {
-        return emit(EXAMPLE.to_string());
+        return match example(args.format) {
+            Ok(text) => emit(text),
+            Err(e) => {
+                eprintln!("footprint stress: {e}");
+                ExitCode::from(2)
+            }
+        };
     }
     let mut checks = CheckSettings::default();
     for c in &args.checks {
@@ -146,9 +191,18 @@ pub fn run(args: StressArgs) -> ExitCode {
         }
     } else if let Some(path) = &args.plan {
         let file = path.display().to_string();
-        let result = read(path)
-            .and_then(|t| parse_plan(&t, &file))
-            .and_then(|p| run_plan(&p, &opts));
+        let result = if is_plan_name(&file) || path.is_dir() {
+            read(path)
+                .and_then(|t| parse_plan(&t, &file))
+                .and_then(|p| run_plan(&p, &opts))
+                .and_then(|r| finite(&file, &r).map(|()| r))
+        } else {
+            Err(BadInput::single(
+                &file,
+                "",
+                "expected a plan file whose name ends in .toml or .json (spec section 3)",
+            ))
+        };
         match result {
             Ok(r) => match args.format {
                 Format::Json => output::json(&r),
@@ -185,13 +239,16 @@ fn national(dir: &Path, opts: &RunOptions<'_>, format: Format) -> Result<String,
         let entry = entry.map_err(|e| BadInput::single(&d, "", format!("cannot read the directory: {e}")))?;
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().to_string();
-        let is_plan = name.ends_with(".toml") || name.ends_with(".json");
-        if is_plan && name != "national.toml" && path.is_file() {
+        if is_plan_name(&name) && name != "national.toml" && path.is_file() {
             plans.push((path.display().to_string(), read(&path)?));
         }
     }
     let input = parse_national(&national_path.display().to_string(), &national_text, &plans)?;
     let r = run_national(&input, opts)?;
+    for ((file, _), footprint) in input.plans.iter().zip(&r.footprints) {
+        finite(file, footprint)?;
+    }
+    finite(&d, &r.national)?;
     Ok(match format {
         Format::Json => output::json(&r),
         Format::Csv => {

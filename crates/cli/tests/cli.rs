@@ -114,6 +114,57 @@ fn example_plan_is_a_valid_commented_plan() {
 }
 
 #[test]
+fn example_plan_as_json_runs_and_csv_is_refused() {
+    let out = footprint(&["stress", "--example", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(plan["format"], 1);
+    let path = temp_file("example-plan.json", &String::from_utf8(out.stdout).unwrap());
+    let out = footprint(&[
+        "stress",
+        path.to_str().unwrap(),
+        "--samples",
+        "1000",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = footprint(&["stress", "--example", "--format", "csv"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn results_that_overflow_and_files_that_are_not_plans_are_refused() {
+    let text = std::fs::read_to_string(vectors("example.toml")).unwrap();
+    let funding = text.lines().find(|l| l.trim_start().starts_with("funding =")).unwrap();
+    let huge = text.replacen(funding, "funding = 1e308", 1);
+    let path = temp_file("huge.toml", &huge);
+    let out = footprint(&[
+        "stress",
+        path.to_str().unwrap(),
+        "--samples",
+        "1000",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("huge.toml") && err.contains("not a finite number"),
+        "{err}"
+    );
+    let path = temp_file("plan.yaml", &text);
+    let out = footprint(&["stress", path.to_str().unwrap(), "--samples", "1000"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(".toml or .json"));
+    let path = temp_file("PLAN.TOML", &text);
+    let out = footprint(&["stress", path.to_str().unwrap(), "--samples", "1000"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
 fn national_mode_runs_a_directory() {
     let out = footprint(&[
         "stress",
@@ -131,6 +182,28 @@ fn national_mode_runs_a_directory() {
     assert_eq!(v["national"]["name"], "national");
     let out = footprint(&["stress", "--national", "/nonexistent-dir"]);
     assert_eq!(out.status.code(), Some(2));
+    // Plan files are found whatever the case of their extension.
+    let dir = std::env::temp_dir().join(format!("footprint-cli-national-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (from, to) in [
+        ("national.toml", "national.toml"),
+        ("north.toml", "north.toml"),
+        ("south.toml", "south.TOML"),
+    ] {
+        std::fs::copy(vectors(&format!("national/{from}")), dir.join(to)).unwrap();
+    }
+    let out = footprint(&[
+        "stress",
+        "--national",
+        dir.to_str().unwrap(),
+        "--samples",
+        "1000",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["footprints"].as_array().unwrap().len(), 2);
 }
 
 #[test]

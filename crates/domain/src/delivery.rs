@@ -100,7 +100,7 @@ pub fn planned_savings(plan: &Plan) -> Vec<(String, Vec<f64>)> {
         .map(|i| {
             let saving = central(&i.saving);
             let a = f64::from(i.start_month);
-            let r = f64::from(i.ramp_months.max(1));
+            let r = i.ramp_months.max(1) as f64;
             let by_year = (1..=plan.years)
                 .map(|t| saving * footprint_stress::model::ramp_sum(a, r, t) / 12.0)
                 .collect();

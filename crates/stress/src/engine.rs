@@ -58,9 +58,14 @@ pub fn parse_national(
     sorted.sort_by(|a, b| a.0.cmp(&b.0));
     let mut errors = Vec::new();
     let mut out: Vec<(String, Plan)> = Vec::new();
+    // Where each accepted plan gives first_year and years, for the check that they agree.
+    let mut at: Vec<[crate::node::Pos; 2]> = Vec::new();
     for (file, text) in sorted {
-        match parse_document(text, file).and_then(|n| plan_from_node(&n, file, Some(&spec))) {
-            Ok(p) => out.push((file.clone(), p)),
+        match parse_document(text, file).and_then(|n| plan_from_node(&n, file, Some(&spec)).map(|p| (n, p))) {
+            Ok((n, p)) => {
+                out.push((file.clone(), p));
+                at.push(["first_year", "years"].map(|key| n.entry(key).and_then(|v| v.pos)));
+            }
             Err(e) => errors.extend(e.errors),
         }
     }
@@ -73,13 +78,19 @@ pub fn parse_national(
     }
     if errors.is_empty() {
         let (first_file, first) = (&out[0].0, &out[0].1);
-        for (file, p) in &out[1..] {
+        for ((file, p), at) in out[1..].iter().zip(&at[1..]) {
             if p.first_year != first.first_year || p.years != first.years {
+                // The key that differs, and where this plan gives it.
+                let (key, pos) = if p.first_year != first.first_year {
+                    ("first_year", at[0])
+                } else {
+                    ("years", at[1])
+                };
                 errors.push(crate::error::InputError {
                     file: file.clone(),
-                    line: None,
-                    column: None,
-                    path: "first_year".into(),
+                    line: pos.map(|(l, _)| l),
+                    column: pos.map(|(_, c)| c),
+                    path: key.into(),
                     message: format!(
                         "this plan runs {} for {} years but {first_file} runs {} for {} years; every plan in national mode must share first_year and years",
                         p.first_year, p.years, first.first_year, first.years
@@ -263,6 +274,18 @@ pub fn run_national(input: &NationalInput, opts: &RunOptions<'_>) -> Result<Nati
         let sum = sum.expect("at least one plan");
         let first = &input.plans[0].1;
         let s = summarise(&sum, first.first_year);
+        // Spec section 6 asks for every uncertain variable: a national variable that no
+        // footprint uses has a bar of no swing, and a rank correlation through the national
+        // correlations it takes part in.
+        let unused: Vec<String> = input
+            .spec
+            .variables
+            .iter()
+            .filter(|(_, d)| !d.is_fixed())
+            .map(|(name, _)| format!("national.{name}"))
+            .filter(|name| !national_names.contains(name))
+            .collect();
+        national_names.extend(unused.iter().cloned());
         let model_refs: Vec<&Model> = models.iter().collect();
         let tornado = tornado(&model_refs, &national_names);
         // National variables draw the same in every footprint, so the first footprint that
@@ -281,6 +304,7 @@ pub fn run_national(input: &NationalInput, opts: &RunOptions<'_>) -> Result<Nati
             let sampled = Sampled::new(m, seed, samples, file, &plan.correlations, Some(&national_draws));
             rank_correlation.extend(rank_correlations(&sampled, &here, &sum.gap[first.years - 1], None));
         }
+        rank_correlation.extend(national_draws.rank_correlations(&unused, &sum.gap[first.years - 1]));
         rank_correlation.sort_by(|a, b| {
             b.rho
                 .abs()

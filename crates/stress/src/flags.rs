@@ -107,7 +107,7 @@ fn planned(plan: &Plan) -> Vec<Vec<f64>> {
             let a = f64::from(i.start_month) + slip;
             let s = median(&i.saving);
             (1..=plan.years)
-                .map(|t| s * ramp_sum(a, f64::from(i.ramp_months), t) / 12.0)
+                .map(|t| s * ramp_sum(a, i.ramp_months as f64, t) / 12.0)
                 .collect()
         })
         .collect()
@@ -228,7 +228,7 @@ pub fn check(plan: &Plan, result: &StressResult, settings: &CheckSettings) -> Ve
         .initiatives
         .iter()
         .filter(|i| {
-            f64::from(i.ramp_months) >= settings.long_ramp
+            i.ramp_months as f64 >= settings.long_ramp
                 && matches!(i.double_running, Value::Dist(d) if d.is_fixed() && d.median() == 0.0)
         })
         .filter(|i| median(&i.saving) > 0.0 && !matches!(i.setting, Setting::Unidentified | Setting::Prevention))

@@ -277,7 +277,7 @@ impl Model {
             let capital = slot(name("capital"), &i.capital, &mut vars);
             let overrun = slot(name("cost_overrun"), &i.cost_overrun, &mut vars);
             let start = i.start_month;
-            let ramp = f64::from(i.ramp_months);
+            let ramp = i.ramp_months as f64;
             let months_running = (1..=years)
                 .map(|t| {
                     let first = 12 * (t as i64 - 1);

@@ -185,7 +185,7 @@ pub struct Initiative {
     /// Planned start month.
     pub start_month: u32,
     /// Months from start to full effect.
-    pub ramp_months: u32,
+    pub ramp_months: u64,
     /// Share of the saving realised.
     pub delivery: Value,
     /// The confidence word, when delivery was given as one.

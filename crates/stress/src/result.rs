@@ -128,6 +128,71 @@ pub struct StressResult {
     pub flags: Vec<Flag>,
 }
 
+impl StressResult {
+    /// The first figure that is not a finite number, named as the JSON names it (for example
+    /// `gap[2016/17].sd`): amounts so large that the arithmetic overflows give infinities and
+    /// NaNs, which are no result. `None` when every figure is finite.
+    pub fn first_non_finite(&self) -> Option<String> {
+        let years = [
+            ("gap", &self.gap),
+            ("do_nothing_gap", &self.do_nothing_gap),
+            ("savings", &self.savings),
+        ];
+        for (quantity, rows) in years {
+            for y in rows.iter() {
+                let figures = [
+                    ("mean", y.mean),
+                    ("sd", y.sd),
+                    ("p5", y.p5),
+                    ("p10", y.p10),
+                    ("p50", y.p50),
+                    ("p90", y.p90),
+                    ("p95", y.p95),
+                    ("p_balance", y.p_balance),
+                    ("se_mean", y.se_mean),
+                    ("se_p_balance", y.se_p_balance),
+                ];
+                if let Some((name, _)) = figures.iter().find(|(_, v)| !v.is_finite()) {
+                    return Some(format!("{quantity}[{}].{name}", y.year));
+                }
+            }
+        }
+        let f = &self.final_year;
+        let c = &self.capital;
+        let single = [
+            ("final_year.p_balance", f.p_balance),
+            ("final_year.se_p_balance", f.se_p_balance),
+            ("final_year.expected_shortfall", f.expected_shortfall),
+            ("capital.mean", c.mean),
+            ("capital.p10", c.p10),
+            ("capital.p50", c.p50),
+            ("capital.p90", c.p90),
+        ];
+        if let Some((name, _)) = single.iter().find(|(_, v)| !v.is_finite()) {
+            return Some((*name).to_string());
+        }
+        if let Some((y, _)) = self
+            .years
+            .iter()
+            .zip(&self.median_plan.gap)
+            .find(|(_, g)| !g.is_finite())
+        {
+            return Some(format!("median_plan.gap[{y}]"));
+        }
+        if let Some(b) = self
+            .tornado
+            .iter()
+            .find(|b| !(b.low.is_finite() && b.high.is_finite() && b.swing.is_finite()))
+        {
+            return Some(format!("tornado[{}]", b.variable));
+        }
+        self.rank_correlation
+            .iter()
+            .find(|r| !r.rho.is_finite())
+            .map(|r| format!("rank_correlation[{}]", r.variable))
+    }
+}
+
 /// The result of national mode.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NationalResult {
@@ -137,4 +202,70 @@ pub struct NationalResult {
     pub footprints: Vec<StressResult>,
     /// The sum of the footprints.
     pub national: StressResult,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn year(v: f64) -> YearStats {
+        YearStats {
+            year: "2016/17".into(),
+            mean: v,
+            sd: 1.0,
+            p5: 0.0,
+            p10: 0.0,
+            p50: 0.0,
+            p90: 0.0,
+            p95: 0.0,
+            p_balance: 0.5,
+            se_mean: 0.1,
+            se_p_balance: 0.01,
+        }
+    }
+
+    #[test]
+    fn non_finite_figures_are_named() {
+        let mut r = StressResult {
+            format: 1,
+            name: "X".into(),
+            samples: 1000,
+            seed: 0,
+            method: "latin-hypercube".into(),
+            years: vec!["2016/17".into()],
+            gap: vec![year(1.0)],
+            do_nothing_gap: vec![year(2.0)],
+            savings: vec![year(3.0)],
+            final_year: FinalYear {
+                p_balance: 0.5,
+                se_p_balance: 0.01,
+                expected_shortfall: 1.0,
+            },
+            capital: CapitalStats {
+                mean: 0.0,
+                p10: 0.0,
+                p50: 0.0,
+                p90: 0.0,
+            },
+            median_plan: MedianPlan { gap: vec![1.0] },
+            tornado: vec![TornadoBar {
+                variable: "v".into(),
+                low: 0.0,
+                high: 1.0,
+                swing: 1.0,
+            }],
+            rank_correlation: vec![RankCorrelation {
+                variable: "v".into(),
+                rho: 0.5,
+            }],
+            flags: Vec::new(),
+        };
+        assert_eq!(r.first_non_finite(), None);
+        r.tornado[0].high = f64::INFINITY;
+        assert_eq!(r.first_non_finite().as_deref(), Some("tornado[v]"));
+        r.median_plan.gap[0] = f64::NAN;
+        assert_eq!(r.first_non_finite().as_deref(), Some("median_plan.gap[2016/17]"));
+        r.do_nothing_gap[0].sd = f64::INFINITY;
+        assert_eq!(r.first_non_finite().as_deref(), Some("do_nothing_gap[2016/17].sd"));
+    }
 }

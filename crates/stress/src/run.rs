@@ -95,6 +95,39 @@ impl NationalUniforms {
         let values = cols.split_off(k);
         NationalUniforms { names, cols, values, n }
     }
+
+    /// The rank correlation of each named national variable (`national.NAME`) with the
+    /// national final-year gap, from its uniforms: for national variables that no footprint
+    /// uses, and so no footprint's rank pass covers. Such a variable still moves with the gap
+    /// when it is correlated with one that is used.
+    pub fn rank_correlations(&self, names: &[String], final_gap: &[f64]) -> Vec<RankCorrelation> {
+        assert_eq!(final_gap.len() as u64, self.n, "one gap per scenario");
+        let scores = centred_ranks(final_gap);
+        let sss: f64 = scores.iter().map(|x| x * x).sum();
+        let n = scores.len() as f64;
+        names
+            .iter()
+            .map(|name| {
+                let at = self.names.iter().position(|m| m == name).expect("a national variable");
+                let (mut su, mut suu, mut sus) = (0.0, 0.0, 0.0);
+                for (&x, &y) in self.cols[at].iter().zip(&scores) {
+                    su += x;
+                    suu += x * x;
+                    sus += x * y;
+                }
+                let var_u = suu - su * su / n;
+                let rho = if var_u <= 0.0 || sss <= 0.0 {
+                    0.0
+                } else {
+                    sus / (var_u * sss).sqrt()
+                };
+                RankCorrelation {
+                    variable: name.clone(),
+                    rho,
+                }
+            })
+            .collect()
+    }
 }
 
 /// Where a model takes the shared national uniforms.
@@ -924,6 +957,13 @@ pub fn tornado(models: &[&Model], names: &[String]) -> Vec<TornadoBar> {
     bars
 }
 
+/// Each value's rank less the mean rank: scores that sum to zero, for rank correlations.
+fn centred_ranks(x: &[f64]) -> Vec<f64> {
+    let r = ranks(x);
+    let mean = (r.len() as f64 + 1.0) / 2.0;
+    r.iter().map(|v| v - mean).collect()
+}
+
 /// Ranks 1..n of values (average ranks for ties).
 pub fn ranks(x: &[f64]) -> Vec<f64> {
     let n = x.len();
@@ -1043,9 +1083,7 @@ pub fn rank_correlations(
     final_gap: &[f64],
     kept: Option<&Kept>,
 ) -> Vec<RankCorrelation> {
-    let r = ranks(final_gap);
-    let mean = (r.len() as f64 + 1.0) / 2.0;
-    let scores: Vec<f64> = r.iter().map(|x| x - mean).collect();
+    let scores = centred_ranks(final_gap);
     let wanted: Vec<usize> = names
         .iter()
         .map(|name| sampled.model.var_index(name).expect("variable of the model"))

@@ -157,7 +157,8 @@ pub(crate) fn integer(ctx: &mut Ctx, node: &Node, path: &str, lo: i128, hi: i128
 
 fn describe_found(node: &Node) -> String {
     match &node.kind {
-        Kind::Float(v) => format!("the number {v}"),
+        // Debug form, so that 3.0 shows as 3.0 where an integer was expected.
+        Kind::Float(v) => format!("the number {v:?}"),
         Kind::Str(s) => format!("the string \"{s}\""),
         k => k.describe().to_string(),
     }
@@ -553,7 +554,12 @@ fn read_plan(ctx: &mut Ctx, root: &Node, scope: Option<NationalScope<'_>>) -> Op
         .required(ctx, "years", "the number of plan years, 1 to 20")
         .and_then(|n| integer(ctx, n, "years", 1, 20, "an integer from 1 to 20"))
         .map(|v| v as usize);
-    let run = f.get("run").map(|n| run_settings(ctx, n, "run")).unwrap_or_default();
+    // In national mode a plan's [run] is ignored (spec section 7: the national one applies), so
+    // it is not read either: nothing in it can change a result or refuse the directory.
+    let run = match scope {
+        Some(_) => RunSettings::default(),
+        None => f.get("run").map(|n| run_settings(ctx, n, "run")).unwrap_or_default(),
+    };
     let confidence = match f.get("confidence") {
         Some(n) => confidence_table(ctx, n),
         None => Some(ConfidenceTable::default()),
@@ -923,11 +929,13 @@ fn initiative(
                 n,
                 &f.path("ramp_months"),
                 1,
-                i128::from(u32::MAX),
+                i128::MAX,
                 "an integer number of months, 1 or more",
             )
         })
-        .map(|v| v as u32);
+        // The spec sets no upper bound; beyond u64 a ramp's share of any year is far below the
+        // arithmetic's precision, so the longest u64 stands for it.
+        .map(|v| u64::try_from(v).unwrap_or(u64::MAX));
     let mut delivery_word = None;
     let delivery = f.required(ctx, "delivery", "a value or one of: high, medium, low").and_then(|n| {
         let p = f.path("delivery");

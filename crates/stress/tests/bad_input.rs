@@ -531,6 +531,20 @@ fn correlation_rules() {
 }
 
 #[test]
+fn values_the_spec_allows_are_accepted() {
+    // ramp_months has no upper bound.
+    let p = parse_plan(&with("ramp_months = 24", "ramp_months = 4294967296"), "plan.toml").unwrap();
+    assert_eq!(p.initiatives[2].ramp_months, 4_294_967_296);
+    // An integer written as a float is still refused in TOML, with the number as written.
+    check(
+        &with("years = 5", "years = 5.0"),
+        "years",
+        "found the number 5.0",
+        Some("years = 5.0"),
+    );
+}
+
+#[test]
 fn syntax_errors_have_line_and_column() {
     let e = refused(&with("years = 5", "years = = 5"));
     assert_eq!(e.errors[0].line, Some(4));
@@ -561,7 +575,27 @@ fn json_errors_name_paths_and_lines() {
     let hit = &e.errors[0];
     assert_eq!(hit.path, "initiative[1].delivery.max");
     assert_eq!(hit.line, Some(9));
-    assert!(parse_plan(&json.replace("0.1}}", "0.9}}"), "plan.json").is_ok());
+    let good = json.replace("0.1}}", "0.9}}");
+    assert!(parse_plan(&good, "plan.json").is_ok());
+    // JSON has one kind of number: whole numbers written as 1.0 are integers.
+    let floats = good
+        .replace("\"years\": 1", "\"years\": 1.0")
+        .replace("\"start_month\": 0", "\"start_month\": 0e0")
+        .replace("\"format\": 1", "\"format\": 1.0");
+    assert!(
+        parse_plan(&floats, "plan.json").is_ok(),
+        "{:?}",
+        parse_plan(&floats, "plan.json").err()
+    );
+    let e = parse_plan(&good.replace("\"years\": 1", "\"years\": 1.5"), "plan.json").unwrap_err();
+    assert_eq!(e.errors[0].path, "years");
+    // A key given twice is named by its path.
+    let twice = good.replace("\"name\": \"A\",", "\"name\": \"A\", \"name\": \"B\",");
+    let e = parse_plan(&twice, "plan.json").unwrap_err();
+    assert_eq!(
+        (e.errors[0].path.as_str(), e.errors[0].line),
+        ("initiative[1].name", Some(8))
+    );
 }
 
 #[test]
@@ -628,6 +662,22 @@ fn national_rules() {
     .unwrap_err();
     assert_eq!(e.errors[0].file, "b.toml");
     assert!(e.errors[0].message.contains("share first_year and years"));
+    assert_eq!(e.errors[0].path, "years");
+    assert_eq!(e.errors[0].line, Some(4));
+    assert!(e.errors[0].column.is_some());
+    let later = footprint(5).replacen("first_year = 2016", "first_year = 2017", 1);
+    let e = parse_national(
+        "national.toml",
+        NATIONAL,
+        &[("a.toml".into(), footprint(5)), ("b.toml".into(), later)],
+    )
+    .unwrap_err();
+    assert_eq!((e.errors[0].path.as_str(), e.errors[0].line), ("first_year", Some(3)));
+    // A plan's [run] is ignored in national mode (the national one applies), so nothing in it
+    // refuses the directory.
+    let run = footprint(5).replacen("samples = 10000", "samples = 5\nthreads = \"many\"", 1);
+    assert!(parse_national("national.toml", NATIONAL, &[("a.toml".into(), run.clone())]).is_ok());
+    assert!(parse_plan(&run, "a.toml").is_err());
     // Correlations with national variables belong in national.toml.
     let corr = footprint(5).replace("\"initiative.beta.delivery\"]", "\"national.cost_inflation\"]");
     let e = parse_national("national.toml", NATIONAL, &[("a.toml".into(), corr)]).unwrap_err();

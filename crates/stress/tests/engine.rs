@@ -85,6 +85,53 @@ fn national_statistics_detail_leaves_out_only_footprint_sensitivity() {
 }
 
 #[test]
+fn unused_national_variables_are_in_the_national_sensitivity() {
+    // A national variable no footprint uses: no swing in the tornado, and a rank correlation
+    // through its correlation with one that is used (demand growth, which widens the gap).
+    let mut input = demo_national();
+    let extra = "[[variable]]\nname = \"unused\"\nvalue = { dist = \"uniform\", min = 0.0, max = 1.0 }\n\n\
+                 [[variable]]\nname = \"fixed_one\"\nvalue = 0.5\n\n\
+                 [[correlation]]\nvariables = [\"national.demand_growth\", \"national.unused\"]\nrank = 0.8\n";
+    let dir = format!("{}/../../data/demo/national", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(format!("{dir}/national.toml")).unwrap() + "\n" + extra;
+    let plans: Vec<(String, String)> = input
+        .plans
+        .iter()
+        .map(|(name, _)| (name.clone(), std::fs::read_to_string(format!("{dir}/{name}")).unwrap()))
+        .collect();
+    input = parse_national("national.toml", &text, &plans).unwrap();
+    let opts = RunOptions {
+        samples: Some(20_000),
+        seed: Some(8),
+        ..Default::default()
+    };
+    let n = run_national(&input, &opts).unwrap().national;
+    let bar = n
+        .tornado
+        .iter()
+        .find(|b| b.variable == "national.unused")
+        .expect("a bar");
+    assert_eq!(bar.swing, 0.0);
+    assert_eq!(bar.low, n.median_plan.gap[n.median_plan.gap.len() - 1]);
+    let rho = |name: &str| {
+        n.rank_correlation
+            .iter()
+            .find(|r| r.variable == name)
+            .unwrap_or_else(|| panic!("{name} has a rank correlation"))
+            .rho
+    };
+    let (driver, unused) = (rho("national.demand_growth"), rho("national.unused"));
+    assert!(driver > 0.2, "demand growth widens the gap: {driver}");
+    // It moves with the gap through demand growth only, so less than demand growth does.
+    assert!(unused > 0.3 * driver && unused < driver, "{unused} against {driver}");
+    // A fixed national variable is not uncertain: it has neither.
+    assert!(n.tornado.iter().all(|b| b.variable != "national.fixed_one"));
+    assert!(n.rank_correlation.iter().all(|r| r.variable != "national.fixed_one"));
+    // The list is still in order.
+    assert!(n.rank_correlation.windows(2).all(|w| w[0].rho.abs() >= w[1].rho.abs()));
+}
+
+#[test]
 fn seed_and_samples_decide_the_result() {
     let plan = parse_plan(&example(), "example.toml").unwrap();
     let run = |seed, n| {
