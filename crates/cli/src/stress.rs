@@ -132,15 +132,16 @@ fn example(format: Format) -> Result<String, String> {
     }
 }
 
-/// Refuses a result with a figure that is not a finite number, naming the file it came from.
-fn finite(file: &str, r: &footprint_stress::StressResult) -> Result<(), BadInput> {
+/// Refuses a result with a figure that is not a finite number, naming the file it came from
+/// (`whose` says which result, when the file alone does not).
+fn finite(file: &str, whose: &str, r: &footprint_stress::StressResult) -> Result<(), BadInput> {
     match r.first_non_finite() {
         None => Ok(()),
         Some(what) => Err(BadInput::single(
             file,
             "",
             format!(
-                "{what} is not a finite number: the plan's amounts are too large to compute with; \
+                "{whose}{what} is not a finite number: the amounts are too large to compute with; \
                  expected amounts in £m of a realistic size"
             ),
         )),
@@ -195,7 +196,7 @@ pub fn run(args: StressArgs) -> ExitCode {
             read(path)
                 .and_then(|t| parse_plan(&t, &file))
                 .and_then(|p| run_plan(&p, &opts))
-                .and_then(|r| finite(&file, &r).map(|()| r))
+                .and_then(|r| finite(&file, "", &r).map(|()| r))
         } else {
             Err(BadInput::single(
                 &file,
@@ -246,9 +247,9 @@ fn national(dir: &Path, opts: &RunOptions<'_>, format: Format) -> Result<String,
     let input = parse_national(&national_path.display().to_string(), &national_text, &plans)?;
     let r = run_national(&input, opts)?;
     for ((file, _), footprint) in input.plans.iter().zip(&r.footprints) {
-        finite(file, footprint)?;
+        finite(file, "", footprint)?;
     }
-    finite(&d, &r.national)?;
+    finite(&d, "the national sum's ", &r.national)?;
     Ok(match format {
         Format::Json => output::json(&r),
         Format::Csv => {

@@ -95,10 +95,14 @@ impl<'a> LineIndex<'a> {
             Err(i) => i - 1,
         };
         let start = self.starts[line];
-        let col = self
+        let mut col = self
             .text
             .get(start..offset)
             .map_or(offset - start, |s| s.chars().count());
+        // A byte-order mark is not a column of the first line.
+        if line == 0 && col > 0 && self.text.starts_with('\u{feff}') {
+            col -= 1;
+        }
         (line + 1, col + 1)
     }
 }

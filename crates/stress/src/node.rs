@@ -97,134 +97,120 @@ pub fn parse_toml(text: &str, file: &str) -> Result<Node, BadInput> {
     }
 }
 
-/// The key path of the key (or table header) that starts at byte `offset` of TOML text, from
-/// the text itself: the last table header before it (an array of tables counted, so the second
-/// `[[initiative]]` is `initiative[2]`), the keys of any inline tables it sits in on its line,
-/// and the key itself. For messages only: a document that fails to parse has no tree to ask.
+/// The key path of the key (or table header) at byte `offset` of TOML text, found by reading
+/// the document's syntax events (which have no notion of duplicates) up to it: the table header
+/// it is under (an array of tables counted, so the second `[[initiative]]` is
+/// `initiative[2]`), the keys and array indices it is nested in, and the key itself with any
+/// dotted parts before it. For messages only: a document that fails to parse has no tree to ask.
 fn toml_path_at(text: &str, offset: usize) -> String {
-    // A span may start at the line break before what it names.
-    let mut offset = offset.min(text.len());
-    while text[offset..].starts_with(['\r', '\n', ' ', '\t']) {
-        offset += 1;
-    }
-    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-    let mut steps: Vec<Step> = Vec::new();
-    // A duplicate table header: the path is the header's own.
-    let rest = &text[offset..];
-    let line = &text[line_start..];
-    if line.trim_start().starts_with('[') {
-        let indent = line.len() - line.trim_start().len();
-        return header_path(text, line_start + indent).unwrap_or_default();
-    }
-    // The table the line belongs to: the last header above it.
-    let mut header = None;
-    let mut at = 0;
-    for line in text[..line_start].split_inclusive('\n') {
-        let indent = line.len() - line.trim_start().len();
-        if line.trim_start().starts_with('[') {
-            header = Some(at + indent);
+    use toml_parser::parser::EventKind;
+    // Spans count the byte-order mark; the syntax events do not see it.
+    let (text, offset) = match text.strip_prefix('\u{feff}') {
+        Some(rest) => (rest, offset.saturating_sub(3)),
+        None => (text, offset),
+    };
+    let source = toml_parser::Source::new(text);
+    let tokens = source.lex().into_vec();
+    let mut events: Vec<toml_parser::parser::Event> = Vec::new();
+    toml_parser::parser::parse_document(&tokens, &mut events, &mut ());
+    let key_text = |span: toml_parser::Span| {
+        let mut out = String::new();
+        if let Some(raw) = source.get(span) {
+            raw.decode_key(&mut out, &mut ());
         }
-        at += line.len();
+        out
+    };
+    /// An open inline table or array: the path steps to drop when it closes.
+    enum Open {
+        Table(usize),
+        Array(usize),
     }
-    if let Some(p) = header.and_then(|h| header_path(text, h)) {
-        steps.push(Step::Key(p));
-    }
-    // Inline tables open on this line before the key: `key = { …` with its brace still open.
-    let mut open: Vec<String> = Vec::new();
-    let prefix = &text[line_start..offset];
-    let bytes = prefix.as_bytes();
-    let mut last_key = String::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'{' => {
-                open.push(std::mem::take(&mut last_key));
-                i += 1;
+    let mut path: Vec<Step> = Vec::new();
+    let mut keys: Vec<String> = Vec::new();
+    let mut header: Option<(bool, bool)> = None; // (array of tables, holds the offset)
+    let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut open: Vec<Open> = Vec::new();
+    // Steps the value about to be read will drop when it ends (its key's parts).
+    let mut value_keys: Option<usize> = None;
+    for ev in &events {
+        let span = ev.span();
+        let holds = span.start() <= offset && offset < span.end().max(span.start() + 1);
+        match ev.kind() {
+            EventKind::StdTableOpen | EventKind::ArrayTableOpen => {
+                header = Some((ev.kind() == EventKind::ArrayTableOpen, false));
+                keys.clear();
+                open.clear();
+                value_keys = None;
             }
-            b'}' => {
-                open.pop();
-                i += 1;
+            EventKind::SimpleKey => {
+                keys.push(key_text(span));
+                match &mut header {
+                    Some((_, at)) => *at |= holds,
+                    None if holds => {
+                        path.extend(keys.drain(..).map(Step::Key));
+                        return key_path(&path);
+                    }
+                    None => {}
+                }
             }
-            b'"' | b'\'' | b'_' | b'-' | b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z' => {
-                let (key, len) = toml_key_at(&prefix[i..]);
-                last_key = key;
-                i += len.max(1);
+            EventKind::StdTableClose | EventKind::ArrayTableClose => {
+                let (array, at) = header.take().unwrap_or((false, false));
+                path.clear();
+                // Each part that names an array of tables is its latest table, as TOML reads
+                // [initiative.slippage_months] after [[initiative]].
+                for (i, key) in keys.iter().enumerate() {
+                    path.push(Step::Key(key.clone()));
+                    let name = keys[..=i].join(".");
+                    if array && i + 1 == keys.len() {
+                        let k = counts.entry(name).or_insert(0);
+                        path.push(Step::Index(*k));
+                        *k += 1;
+                    } else if let Some(&k) = counts.get(&name) {
+                        path.push(Step::Index(k - 1));
+                    }
+                }
+                keys.clear();
+                if at {
+                    return key_path(&path);
+                }
             }
-            _ => i += 1,
+            EventKind::KeyValSep => {
+                value_keys = Some(keys.len());
+                path.extend(keys.drain(..).map(Step::Key));
+            }
+            EventKind::Scalar => {
+                if let Some(n) = value_keys.take() {
+                    path.truncate(path.len() - n);
+                }
+            }
+            EventKind::InlineTableOpen => open.push(Open::Table(value_keys.take().unwrap_or(0))),
+            EventKind::ArrayOpen => {
+                open.push(Open::Array(value_keys.take().unwrap_or(0)));
+                path.push(Step::Index(0));
+            }
+            EventKind::ValueSep => {
+                if let (Some(Open::Array(_)), Some(Step::Index(i))) = (open.last(), path.last_mut()) {
+                    *i += 1;
+                }
+                keys.clear();
+            }
+            EventKind::InlineTableClose => {
+                if let Some(Open::Table(n)) = open.pop() {
+                    path.truncate(path.len().saturating_sub(n));
+                }
+            }
+            EventKind::ArrayClose => {
+                if let Some(Open::Array(n)) = open.pop() {
+                    path.truncate(path.len().saturating_sub(n + 1));
+                }
+            }
+            _ => {}
         }
-    }
-    steps.extend(open.into_iter().filter(|k| !k.is_empty()).map(Step::Key));
-    let (key, _) = toml_key_at(rest);
-    if !key.is_empty() {
-        steps.push(Step::Key(key));
-    }
-    key_path(&steps)
-}
-
-/// The path of the table header at byte `at` of TOML text: `[a.b]` is `a.b`; `[[a]]` is
-/// `a[k]`, the k-th such header in the file.
-fn header_path(text: &str, at: usize) -> Option<String> {
-    let line = text[at..].lines().next()?.trim();
-    let array = line.starts_with("[[");
-    let inner = line.trim_start_matches('[');
-    let name: String = inner[..inner.find(']')?]
-        .split('.')
-        .map(str::trim)
-        .collect::<Vec<_>>()
-        .join(".");
-    if !array {
-        return Some(name);
-    }
-    // The headers of this name before this one, and this one.
-    let count = 1 + text[..at]
-        .lines()
-        .filter(|l| {
-            let l = l.trim();
-            l.starts_with("[[")
-                && l.trim_start_matches('[')
-                    .split(']')
-                    .next()
-                    .is_some_and(|n| n.split('.').map(str::trim).collect::<Vec<_>>().join(".") == name)
-        })
-        .count();
-    Some(format!("{name}[{count}]"))
-}
-
-/// The (possibly dotted, possibly quoted) key at the start of `s` and the bytes it takes.
-fn toml_key_at(s: &str) -> (String, usize) {
-    let mut parts: Vec<String> = Vec::new();
-    let mut i = 0;
-    let b = s.as_bytes();
-    loop {
-        while i < b.len() && (b[i] == b' ' || b[i] == b'\t') {
-            i += 1;
-        }
-        let Some(&c) = b.get(i) else { break };
-        if c == b'"' || c == b'\'' {
-            let end = s[i + 1..].find(c as char).map_or(s.len(), |e| i + 1 + e);
-            parts.push(s[i + 1..end].to_string());
-            i = (end + 1).min(s.len());
-        } else {
-            let start = i;
-            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'-') {
-                i += 1;
-            }
-            if i == start {
-                break;
-            }
-            parts.push(s[start..i].to_string());
-        }
-        let mut j = i;
-        while j < b.len() && (b[j] == b' ' || b[j] == b'\t') {
-            j += 1;
-        }
-        if b.get(j) == Some(&b'.') {
-            i = j + 1;
-        } else {
+        if span.start() > offset {
             break;
         }
     }
-    (parts.join("."), i)
+    String::new()
 }
 
 fn table_kind(table: &toml::de::DeTable<'_>, index: &LineIndex<'_>) -> Kind {
@@ -493,6 +479,9 @@ impl JsonParser<'_> {
             let v = s
                 .parse::<f64>()
                 .map_err(|_| (start, "not a valid number".to_string()))?;
+            if !v.is_finite() {
+                return Ok(Kind::Other("a number too large to read"));
+            }
             if v.fract() == 0.0 && v.abs() <= 9_007_199_254_740_992.0 && !(v == 0.0 && v.is_sign_negative()) {
                 Ok(Kind::Int(v as i128))
             } else {
@@ -644,9 +633,32 @@ mod tests {
         let e = toml_error("[baseline]\nfunding = 1.0\n[baseline]\nspend = 2.0\n");
         assert_eq!(e.path, "baseline", "{e}");
         assert!(e.message.contains("not valid TOML"));
-        // A quoted, dotted key.
+        // A quoted key.
         let e = toml_error("[run]\n\"seed\" = 1\nseed = 2\n");
         assert_eq!(e.path, "run.seed", "{e}");
+        // Dotted keys.
+        let e = toml_error("run.seed = 5\nrun.seed = 6\n");
+        assert_eq!(e.path, "run.seed", "{e}");
+        let e = toml_error(
+            "[[initiative]]\nid = \"a\"\n[[initiative]]\nslippage_months.dist = \"uniform\"\n\
+             slippage_months.dist = \"pert\"\n",
+        );
+        assert_eq!(e.path, "initiative[2].slippage_months.dist", "{e}");
+        // In arrays, on one line and over several, with comments and strings in the way.
+        let e = toml_error("[baseline]\nfunding_growth = [0.02, { dist = \"uniform\", min = 0, min = 0.01 }]\n");
+        assert_eq!(e.path, "baseline.funding_growth[2].min", "{e}");
+        let e = toml_error(
+            "[baseline]\nfunding_growth = [\n  0.02, # a comment, with [brackets] and {braces}\n  \"x,y\",\n  \
+             { min = 0, min = 1 },\n]\n",
+        );
+        assert_eq!(e.path, "baseline.funding_growth[3].min", "{e}");
+        let e = toml_error("[baseline]\nother_income = [1.0, [2.0, { a = 1, a = 2 }]]\n");
+        assert_eq!(e.path, "baseline.other_income[2][2].a", "{e}");
+        let e = toml_error("[[correlation]]\nvariables = [\"a.b\", { a = 1, a = 2 }]\n");
+        assert_eq!(e.path, "correlation[1].variables[2].a", "{e}");
+        // A sub-table of an array of tables.
+        let e = toml_error("[[initiative]]\nid = \"a\"\n[initiative.slippage_months]\nmin = 1\nmin = 2\n");
+        assert_eq!(e.path, "initiative[1].slippage_months.min", "{e}");
     }
 
     #[test]
@@ -658,6 +670,16 @@ mod tests {
         assert_eq!(e.path, "baseline", "{e}");
         let e = json_error("{\"format\": 1,}");
         assert_eq!(e.line, Some(1));
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_a_column() {
+        let e = json_error("\u{feff}{\"a\": 1,}");
+        assert_eq!((e.line, e.column), (Some(1), Some(9)), "{e}");
+        let e = toml_error("\u{feff}a = 1\na = 2\n");
+        assert_eq!((e.line, e.column, e.path.as_str()), (Some(2), Some(1), "a"), "{e}");
+        let e = toml_error("\u{feff}a = = 1\n");
+        assert_eq!((e.line, e.column), (Some(1), Some(5)), "{e}");
     }
 
     #[test]

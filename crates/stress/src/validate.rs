@@ -144,6 +144,20 @@ pub(crate) fn integer(ctx: &mut Ctx, node: &Node, path: &str, lo: i128, hi: i128
             ctx.err(node.pos, path, format!("{v} is out of range; expected {what}"));
             None
         }
+        // A whole number beyond 2^53 written with a fraction or exponent (JSON): a float holds
+        // it only approximately, so it is not taken for the integer it may have meant.
+        Kind::Float(v) if v.fract() == 0.0 && v.abs() > 9_007_199_254_740_992.0 => {
+            ctx.err(
+                node.pos,
+                path,
+                format!(
+                    "expected {what}, found the number {v:?}, which is beyond the whole numbers a number \
+                     with a fraction or exponent holds exactly (2^53); write it as an integer, without a \
+                     fraction or exponent"
+                ),
+            );
+            None
+        }
         _ => {
             ctx.err(
                 node.pos,

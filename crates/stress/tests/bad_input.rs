@@ -589,6 +589,12 @@ fn json_errors_name_paths_and_lines() {
     );
     let e = parse_plan(&good.replace("\"years\": 1", "\"years\": 1.5"), "plan.json").unwrap_err();
     assert_eq!(e.errors[0].path, "years");
+    // Beyond 2^53 a number with an exponent is not taken for the integer it may have meant.
+    let e = parse_plan(&good.replace("\"years\": 1", "\"years\": 1e20"), "plan.json").unwrap_err();
+    assert!(e.errors[0].message.contains("2^53"), "{e}");
+    let e = parse_plan(&good.replace("\"spend\": 11", "\"spend\": 1e400"), "plan.json").unwrap_err();
+    assert_eq!(e.errors[0].path, "baseline.spend");
+    assert!(e.errors[0].message.contains("too large to read"), "{e}");
     // A key given twice is named by its path.
     let twice = good.replace("\"name\": \"A\",", "\"name\": \"A\", \"name\": \"B\",");
     let e = parse_plan(&twice, "plan.json").unwrap_err();
