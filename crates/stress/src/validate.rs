@@ -224,6 +224,27 @@ pub(crate) enum Role {
 
 const DIST_NAMES: &str = "fixed, uniform, triangular, pert, normal, lognormal";
 
+/// Reads a fixed amount: a plain number, or `{ dist = "fixed", value = x }`, which spec section 2
+/// makes the same as the plain number. Any other distribution is refused here.
+fn fixed_amount(ctx: &mut Ctx, node: &Node, path: &str) -> Option<f64> {
+    if !matches!(node.kind, Kind::Table(_)) {
+        return number(ctx, node, path);
+    }
+    let is_fixed = matches!(node.entry("dist").map(|d| &d.kind), Some(Kind::Str(d)) if d == "fixed");
+    if !is_fixed {
+        ctx.err(
+            node.pos,
+            path,
+            "expected a fixed amount in £m (a plain number, or { dist = \"fixed\", value = x }), not a distribution",
+        );
+        return None;
+    }
+    match distribution(ctx, node, path)? {
+        Dist::Fixed(x) => Some(x),
+        _ => None,
+    }
+}
+
 /// Reads a value: a plain number or a distribution table (spec section 2).
 pub(crate) fn value(
     ctx: &mut Ctx,
@@ -740,15 +761,7 @@ fn baseline(ctx: &mut Ctx, node: &Node, years: Option<usize>, scope: Option<Nati
     let positive_fixed = |ctx: &mut Ctx, key: &str| -> Option<f64> {
         let n = f.required(ctx, key, "a fixed amount in £m, greater than 0")?;
         let path = f.path(key);
-        if matches!(n.kind, Kind::Table(_)) {
-            ctx.err(
-                n.pos,
-                &path,
-                "expected a fixed amount in £m (a plain number), not a distribution",
-            );
-            return None;
-        }
-        let v = number(ctx, n, &path)?;
+        let v = fixed_amount(ctx, n, &path)?;
         if v <= 0.0 {
             ctx.err(n.pos, &path, format!("expected an amount greater than 0, found {v}"));
             return None;
@@ -817,16 +830,7 @@ fn baseline(ctx: &mut Ctx, node: &Node, years: Option<usize>, scope: Option<Nati
                         let mut out = Vec::new();
                         for (k, item) in items.iter().enumerate() {
                             let p = format!("{path}[{}]", k + 1);
-                            if matches!(item.kind, Kind::Table(_)) {
-                                ctx.err(
-                                    item.pos,
-                                    &p,
-                                    "expected a fixed amount in £m (a plain number), not a distribution",
-                                );
-                                out.push(None);
-                            } else {
-                                out.push(number(ctx, item, &p));
-                            }
+                            out.push(fixed_amount(ctx, item, &p));
                         }
                         out.into_iter().collect::<Option<Vec<_>>>()
                     }

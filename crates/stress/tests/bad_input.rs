@@ -240,6 +240,41 @@ fn baseline_rules() {
         "did you mean `funding`",
         Some("fundng"),
     );
+    check(
+        &with(
+            "other_income = [5.0, 0.0, 0.0, 0.0, 0.0]",
+            "other_income = [5.0, { dist = \"uniform\", min = 0, max = 1 }, 0.0, 0.0, 0.0]",
+        ),
+        "baseline.other_income[2]",
+        "fixed amount",
+        Some("other_income"),
+    );
+    check(
+        &with("funding = 1000.0", "funding = { dist = \"fixed\", value = -1.0 }"),
+        "baseline.funding",
+        "greater than 0",
+        Some("funding ="),
+    );
+    check(
+        &with("funding = 1000.0", "funding = { dist = \"fixed\", valu = 1.0 }"),
+        "baseline.funding.valu",
+        "unknown key",
+        Some("funding ="),
+    );
+    // A fixed table is the same as the plain number (spec section 2), wherever a fixed amount goes.
+    let fixed = with("funding = 1000.0", "funding = { dist = \"fixed\", value = 1000.0 }").replacen(
+        "other_income = [5.0,",
+        "other_income = [{ dist = \"fixed\", value = 5.0 },",
+        1,
+    );
+    let (a, b) = (
+        parse_plan(BASE, "plan.toml").unwrap(),
+        parse_plan(&fixed, "plan.toml").unwrap(),
+    );
+    assert_eq!(
+        (a.baseline.funding, &a.baseline.other_income),
+        (b.baseline.funding, &b.baseline.other_income)
+    );
 }
 
 #[test]

@@ -19,7 +19,7 @@ use crate::auth::Viewer;
 use crate::error::{AppError, FieldError};
 use crate::page::{FinancesPage, ImportPage, Page};
 use crate::routes::footprints::footprint;
-use crate::routes::initiatives::{num, parse_num, parse_range, range};
+use crate::routes::initiatives::{parse_num, parse_range, range};
 use crate::routes::plans::document;
 
 /// The routes.
@@ -89,8 +89,9 @@ type Fields = HashMap<String, String>;
 fn fields_from(doc: &PlanDocument) -> Fields {
     let b = &doc.model["baseline"];
     let mut f = Fields::new();
-    f.insert("funding".into(), num(&b["funding"]));
-    f.insert("spend".into(), num(&b["spend"]));
+    // A fixed amount may be a plain number or { dist = "fixed", value = x } (spec section 2).
+    f.insert("funding".into(), range(&b["funding"]).1);
+    f.insert("spend".into(), range(&b["spend"]).1);
     for (key, name) in [("demand_growth", "demand"), ("cost_inflation", "inflation")] {
         let (a, c, z) = range(&pct(&b[key]));
         f.insert(format!("{name}_min"), a);
@@ -105,7 +106,8 @@ fn fields_from(doc: &PlanDocument) -> Fields {
         f.insert(format!("growth_{t}_max"), z);
         f.insert(
             format!("income_{t}"),
-            b.get("other_income").map_or_else(|| "0".to_string(), |o| num(&o[t])),
+            b.get("other_income")
+                .map_or_else(|| "0".to_string(), |o| range(&o[t]).1),
         );
     }
     f.insert("revision".into(), String::new());
