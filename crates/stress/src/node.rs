@@ -180,7 +180,7 @@ fn toml_path_at(text: &str, offset: usize) -> String {
             }
             EventKind::Scalar => {
                 if let Some(n) = value_keys.take() {
-                    path.truncate(path.len() - n);
+                    path.truncate(path.len().saturating_sub(n));
                 }
             }
             EventKind::InlineTableOpen => open.push(Open::Table(value_keys.take().unwrap_or(0))),
@@ -659,6 +659,34 @@ mod tests {
         // A sub-table of an array of tables.
         let e = toml_error("[[initiative]]\nid = \"a\"\n[initiative.slippage_months]\nmin = 1\nmin = 2\n");
         assert_eq!(e.path, "initiative[1].slippage_months.min", "{e}");
+    }
+
+    #[test]
+    fn a_key_path_is_found_at_any_offset_of_any_text() {
+        // The path finder runs only on a duplicate-key error, but must not fail on any text.
+        let demo = include_str!("../../../data/demo/northshire-and-eastvale.toml");
+        let samples = [
+            demo,
+            "a = [1, {b = 2",
+            "[[x]]\n[x.y]\nz = { a = [ [ {",
+            "\u{feff}",
+            "é = 1\n\"ü\" = 2",
+        ];
+        for text in samples {
+            let step = if text.len() > 200 { 17 } else { 1 };
+            for offset in (0..=text.len() + 2)
+                .step_by(step)
+                .filter(|&o| o > text.len() || text.is_char_boundary(o))
+            {
+                let _ = toml_path_at(text, offset);
+            }
+        }
+        let at = demo.find("\nsaving").unwrap() + 1;
+        assert!(
+            toml_path_at(demo, at).starts_with("initiative[1].saving"),
+            "{}",
+            toml_path_at(demo, at)
+        );
     }
 
     #[test]
