@@ -110,11 +110,9 @@ pub const RAMP_FAR: f64 = 1.0e6;
 pub fn ramp_bounds(a: f64, r: f64) -> (f64, f64) {
     let a = a.min(RAMP_FAR);
     let e = (a + r).min(RAMP_FAR);
-    // a ≥ 0, so truncation is floor; ceil(e) from its truncation.
-    let j0 = f64::from(a as i32) + 1.0;
-    let te = f64::from(e as i32);
-    let j1 = if te < e { te + 1.0 } else { te };
-    (j0, j1)
+    // Whole numbers in floating point (rounding instructions, which vectorise, where integer
+    // conversions did not).
+    (a.floor() + 1.0, e.ceil())
 }
 
 /// The ramp sum over [lo, hi] given a (clamped) and its bounds from [`ramp_bounds`].
