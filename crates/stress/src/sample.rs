@@ -147,7 +147,7 @@ impl Stream {
         self.shuffle(r, m, &mut s.bits, &mut s.pos);
         let inv = 1.0 / m as f64;
         for (stratum, (&j, &x)) in s.pos.iter().zip(&s.bits).enumerate() {
-            out[j as usize] = f((stratum as f64 + unit(x)) * inv);
+            out[j as usize] = f((f64::from(stratum as u32) + unit(x)) * inv);
         }
     }
 
@@ -166,7 +166,7 @@ impl Stream {
         self.shuffle(r, m, &mut s.bits, &mut s.pos);
         let inv = 1.0 / m as f64;
         for (stratum, (&j, &x)) in s.pos.iter().zip(&s.bits).enumerate() {
-            out[j as usize] = f((stratum as f64 + unit(x)) * inv);
+            out[j as usize] = f((f64::from(stratum as u32) + unit(x)) * inv);
             strata[j as usize] = stratum as u16;
         }
     }
