@@ -138,14 +138,6 @@ enum Col<'a> {
 }
 
 impl Col<'_> {
-    #[inline(always)]
-    fn at(&self, j: usize) -> f64 {
-        match self {
-            Col::Const(v) => *v,
-            Col::Var(c) => c[j],
-        }
-    }
-
     fn is_zero(&self) -> bool {
         matches!(self, Col::Const(v) if *v == 0.0)
     }
@@ -477,8 +469,15 @@ impl Model {
                 product(dbl, kappa, dr, 1.0 / 12.0);
             }
             if !cap.is_zero() {
-                for (j, c) in capital.iter_mut().enumerate() {
-                    *c += kappa.at(j) * cap.at(j);
+                // Each case a simple loop, so that it vectorises.
+                match (kappa, cap) {
+                    (Col::Const(k), Col::Const(x)) => capital.iter_mut().for_each(|c| *c += k * x),
+                    (Col::Var(k), Col::Const(x)) => capital.iter_mut().zip(k).for_each(|(c, &k)| *c += k * x),
+                    (Col::Const(k), Col::Var(x)) => capital.iter_mut().zip(x).for_each(|(c, &x)| *c += k * x),
+                    (Col::Var(k), Col::Var(x)) => capital
+                        .iter_mut()
+                        .zip(k.iter().zip(x))
+                        .for_each(|(c, (&k, &x))| *c += k * x),
                 }
             }
             // With uncertain slippage: s2 = effective start a, s3 = first month index past a,
