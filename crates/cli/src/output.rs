@@ -168,18 +168,7 @@ pub fn csv(results: &[StressResult]) -> String {
             ("savings", &r.savings),
         ] {
             for y in rows {
-                for (stat, v) in [
-                    ("mean", y.mean),
-                    ("sd", y.sd),
-                    ("p5", y.p5),
-                    ("p10", y.p10),
-                    ("p50", y.p50),
-                    ("p90", y.p90),
-                    ("p95", y.p95),
-                    ("p_balance", y.p_balance),
-                    ("se_mean", y.se_mean),
-                    ("se_p_balance", y.se_p_balance),
-                ] {
+                for (stat, v) in y.named() {
                     let _ = writeln!(out, "{name},{quantity},{},{stat},{v}", y.year);
                 }
             }

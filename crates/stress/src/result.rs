@@ -29,6 +29,24 @@ pub struct YearStats {
     pub se_p_balance: f64,
 }
 
+impl YearStats {
+    /// Each figure with its name in the JSON, in the JSON's order.
+    pub fn named(&self) -> [(&'static str, f64); 10] {
+        [
+            ("mean", self.mean),
+            ("sd", self.sd),
+            ("p5", self.p5),
+            ("p10", self.p10),
+            ("p50", self.p50),
+            ("p90", self.p90),
+            ("p95", self.p95),
+            ("p_balance", self.p_balance),
+            ("se_mean", self.se_mean),
+            ("se_p_balance", self.se_p_balance),
+        ]
+    }
+}
+
 /// The final plan year.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FinalYear {
@@ -140,19 +158,7 @@ impl StressResult {
         ];
         for (quantity, rows) in years {
             for y in rows.iter() {
-                let figures = [
-                    ("mean", y.mean),
-                    ("sd", y.sd),
-                    ("p5", y.p5),
-                    ("p10", y.p10),
-                    ("p50", y.p50),
-                    ("p90", y.p90),
-                    ("p95", y.p95),
-                    ("p_balance", y.p_balance),
-                    ("se_mean", y.se_mean),
-                    ("se_p_balance", y.se_p_balance),
-                ];
-                if let Some((name, _)) = figures.iter().find(|(_, v)| !v.is_finite()) {
+                if let Some((name, _)) = y.named().iter().find(|(_, v)| !v.is_finite()) {
                     return Some(format!("{quantity}[{}].{name}", y.year));
                 }
             }
