@@ -14,6 +14,18 @@ fn vectors(name: &str) -> String {
     format!("{}/../stress/tests/vectors/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
+/// `footprint stress PATH --samples 1000 --format json`.
+fn stress_json_1000(path: &std::path::Path) -> Output {
+    footprint(&[
+        "stress",
+        path.to_str().unwrap(),
+        "--samples",
+        "1000",
+        "--format",
+        "json",
+    ])
+}
+
 fn temp_file(name: &str, text: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("footprint-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -102,14 +114,7 @@ fn example_plan_is_a_valid_commented_plan() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.lines().filter(|l| l.trim_start().starts_with('#')).count() > 10);
     let path = temp_file("example.toml", &text);
-    let out = footprint(&[
-        "stress",
-        path.to_str().unwrap(),
-        "--samples",
-        "1000",
-        "--format",
-        "json",
-    ]);
+    let out = stress_json_1000(&path);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
@@ -120,14 +125,7 @@ fn example_plan_as_json_runs_and_csv_is_refused() {
     let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(plan["format"], 1);
     let path = temp_file("example-plan.json", &String::from_utf8(out.stdout).unwrap());
-    let out = footprint(&[
-        "stress",
-        path.to_str().unwrap(),
-        "--samples",
-        "1000",
-        "--format",
-        "json",
-    ]);
+    let out = stress_json_1000(&path);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let out = footprint(&["stress", "--example", "--format", "csv"]);
     assert_eq!(out.status.code(), Some(2));
@@ -140,14 +138,7 @@ fn results_that_overflow_and_files_that_are_not_plans_are_refused() {
     let funding = text.lines().find(|l| l.trim_start().starts_with("funding =")).unwrap();
     let huge = text.replacen(funding, "funding = 1e308", 1);
     let path = temp_file("huge.toml", &huge);
-    let out = footprint(&[
-        "stress",
-        path.to_str().unwrap(),
-        "--samples",
-        "1000",
-        "--format",
-        "json",
-    ]);
+    let out = stress_json_1000(&path);
     assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stdout));
     assert!(out.stdout.is_empty());
     let err = String::from_utf8_lossy(&out.stderr);
