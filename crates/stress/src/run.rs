@@ -109,21 +109,9 @@ impl NationalUniforms {
             .iter()
             .map(|name| {
                 let at = self.names.iter().position(|m| m == name).expect("a national variable");
-                let (mut su, mut suu, mut sus) = (0.0, 0.0, 0.0);
-                for (&x, &y) in self.cols[at].iter().zip(&scores) {
-                    su += x;
-                    suu += x * x;
-                    sus += x * y;
-                }
-                let var_u = suu - su * su / n;
-                let rho = if var_u <= 0.0 || sss <= 0.0 {
-                    0.0
-                } else {
-                    sus / (var_u * sss).sqrt()
-                };
                 RankCorrelation {
                     variable: name.clone(),
-                    rho,
+                    rho: rho_of(uniform_moments(&self.cols[at], &scores), n, sss),
                 }
             })
             .collect()
@@ -458,13 +446,7 @@ impl<'a> Sampled<'a> {
                             }
                             None => &s.u[v],
                         };
-                        let (mut su, mut suu, mut sus) = (0.0, 0.0, 0.0);
-                        for (&x, &y) in u.iter().zip(sc) {
-                            su += x;
-                            suu += x * x;
-                            sus += x * y;
-                        }
-                        [su, suu, sus]
+                        uniform_moments(u, sc)
                     })
                     .collect()
             })
@@ -479,14 +461,31 @@ impl<'a> Sampled<'a> {
                     suu += p[i][1];
                     sus += p[i][2];
                 }
-                let var_u = suu - su * su / n;
-                if var_u <= 0.0 || sss <= 0.0 {
-                    0.0
-                } else {
-                    sus / (var_u * sss).sqrt()
-                }
+                rho_of([su, suu, sus], n, sss)
             })
             .collect()
+    }
+}
+
+/// Σu, Σu² and Σu·s of a column of uniforms `u` with scores `s`.
+fn uniform_moments(u: &[f64], s: &[f64]) -> [f64; 3] {
+    let (mut su, mut suu, mut sus) = (0.0, 0.0, 0.0);
+    for (&x, &y) in u.iter().zip(s) {
+        su += x;
+        suu += x * x;
+        sus += x * y;
+    }
+    [su, suu, sus]
+}
+
+/// Pearson's correlation of a variable with centred scores, from the variable's moments
+/// [Σu, Σu², Σu·s] over n scenarios and the scores' sum of squares; 0 when either is constant.
+fn rho_of([su, suu, sus]: [f64; 3], n: f64, sss: f64) -> f64 {
+    let var_u = suu - su * su / n;
+    if var_u <= 0.0 || sss <= 0.0 {
+        0.0
+    } else {
+        sus / (var_u * sss).sqrt()
     }
 }
 
