@@ -169,6 +169,7 @@ impl Sampler {
     }
 
     /// Draws a whole column: `x[j]` = the value at `u[j]`.
+    #[inline(always)]
     pub fn draw_into(&self, u: &[f64], x: &mut [f64]) {
         match self {
             Sampler::Exact(Dist::Fixed(v)) => x.iter_mut().for_each(|o| *o = *v),

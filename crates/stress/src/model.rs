@@ -144,6 +144,7 @@ impl Col<'_> {
 }
 
 /// out[j] = a[j] · b[j] · scale, specialised so that each case is a simple loop.
+#[inline(always)]
 fn product(out: &mut [f64], a: Col<'_>, b: Col<'_>, scale: f64) {
     match (a, b) {
         (Col::Const(x), Col::Const(y)) => out.iter_mut().for_each(|o| *o = x * y * scale),
@@ -413,6 +414,7 @@ impl Model {
     /// savings for each year, then capital: the order of a simulation's result columns, so that
     /// it can write a replicate's results in place. `cols[v]` holds variable v's values and
     /// `scratch` six columns at least as long.
+    #[inline(always)]
     pub fn evaluate_into(&self, cols: &[Vec<f64>], scratch: &mut [Vec<f64>; 6], outs: &mut [&mut [f64]]) {
         assert_eq!(
             outs.len(),

@@ -30,6 +30,9 @@ pub struct Sampled<'a> {
     copula: Option<CopulaSlots>,
     national: Option<NationalDraws<'a>>,
     layout: Layout,
+    /// The processor's vector instructions the simulation is compiled for at run time
+    /// ([`ReplicateOp`]): AVX-512 where the processor has it, the build's own set otherwise.
+    arch: pulp::Arch,
 }
 
 /// The national variables' uniforms in every scenario, after the national copula, and their
@@ -178,6 +181,7 @@ impl<'a> Sampled<'a> {
             copula,
             national,
             layout: Layout::new(n),
+            arch: pulp::Arch::new(),
         }
     }
 
@@ -238,6 +242,7 @@ impl<'a> Sampled<'a> {
     ///
     /// `strata`, when given, is this replicate's part of the kept strata: m positions for each
     /// independent variable in turn, written as they are drawn.
+    #[inline(always)]
     fn replicate_draws(&self, r: usize, s: &mut Scratch, mut strata: Option<&mut [u16]>) {
         let m = self.layout.range(r).len();
         let v = self.streams.len();
@@ -341,11 +346,14 @@ impl<'a> Sampled<'a> {
             .zip(strata_parts)
             .enumerate()
             .for_each_init(Scratch::default, |s, (r, (mut part, strata_part))| {
-                self.replicate_draws(r, s, strata_part);
                 let m = self.layout.range(r).len();
-                s.model.iter_mut().for_each(|c| c.resize(m, 0.0));
-                // The model writes the replicate's results straight into its part of the columns.
-                self.model.evaluate_into(&s.x, &mut s.model, &mut part[..outs]);
+                self.arch.dispatch(ReplicateOp {
+                    sampled: self,
+                    r,
+                    s: &mut *s,
+                    strata: strata_part,
+                    outs: &mut part[..outs],
+                });
                 for (to, &v) in part[outs..].iter_mut().zip(&kept_vars) {
                     to.copy_from_slice(&s.u[v]);
                 }
@@ -506,6 +514,40 @@ pub struct Kept {
 pub struct Buffers {
     columns: Vec<Vec<f64>>,
     strata: Vec<u16>,
+}
+
+/// One replicate's draws and model evaluation, run through [`pulp::Arch::dispatch`]: the code
+/// (inlined into it, hence the `#[inline(always)]` on the draws' and the model's functions) is
+/// compiled once for the build's instruction set and once with AVX-512, and the processor's
+/// features pick one when the run starts. The two give the same results bit for bit (Rust never
+/// fuses a multiplication and an addition on its own; test
+/// `vector_extensions_give_the_same_bits`); AVX-512's wider vectors and its conversions between
+/// floats and 64-bit integers cut the simulation's time by about a tenth where the processor has
+/// it (`docs/decisions/0013-x86-64-v3.md`).
+struct ReplicateOp<'a, 'b, 'c> {
+    sampled: &'a Sampled<'a>,
+    r: usize,
+    s: &'a mut Scratch,
+    strata: Option<&'b mut [u16]>,
+    outs: &'a mut [&'c mut [f64]],
+}
+
+impl pulp::WithSimd for ReplicateOp<'_, '_, '_> {
+    type Output = ();
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _simd: S) {
+        let ReplicateOp {
+            sampled,
+            r,
+            s,
+            strata,
+            outs,
+        } = self;
+        sampled.replicate_draws(r, s, strata);
+        let m = sampled.layout.range(r).len();
+        s.model.iter_mut().for_each(|c| c.resize(m, 0.0));
+        sampled.model.evaluate_into(&s.x, &mut s.model, outs);
+    }
 }
 
 /// Fills `x` with stream's replicate r drawn through f, keeping the strata when asked.
@@ -1108,6 +1150,43 @@ pub fn rank_correlations(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The simulation dispatched to the processor's vector extensions (AVX-512 where it has them)
+    /// and compiled for the build's own instruction set give the same results bit for bit. On a
+    /// processor without AVX-512 both runs take the same path.
+    #[test]
+    fn vector_extensions_give_the_same_bits() {
+        let text = include_str!("../../../bench/compare/plan60.toml");
+        let plan = crate::parse_plan(text, "plan60.toml").expect("the benchmark plan");
+        let model = Model::compile(&plan, &[]);
+        let detected = Sampled::new(&model, 7, 5_000, "", &plan.correlations, None);
+        #[cfg(target_arch = "x86_64")]
+        if pulp::x86::V4::is_available() {
+            assert!(
+                matches!(detected.arch, pulp::Arch::V4(_)),
+                "AVX-512 is used where the processor has it"
+            );
+        }
+        let mut baseline = Sampled::new(&model, 7, 5_000, "", &plan.correlations, None);
+        baseline.arch = pulp::Arch::Scalar;
+        let (a, b) = (
+            detected.simulate_keeping(None, Buffers::default()),
+            baseline.simulate_keeping(None, Buffers::default()),
+        );
+        let bits = |s: &Samples| -> Vec<u64> {
+            let columns = s
+                .gap
+                .iter()
+                .chain(&s.do_nothing)
+                .chain(&s.savings)
+                .chain(std::iter::once(&s.capital));
+            let kept = s.kept.as_ref().expect("kept");
+            columns.chain(&kept.uniforms).flatten().map(|x| x.to_bits()).collect()
+        };
+        assert_eq!(bits(&a), bits(&b));
+        let strata = |s: &Samples| s.kept.as_ref().and_then(|k| k.strata.clone());
+        assert_eq!(strata(&a), strata(&b));
+    }
 
     #[test]
     fn type7_quantiles_match_numpy() {

@@ -121,6 +121,7 @@ impl Stream {
     /// (computed first, in a loop with no dependencies between elements, so that it vectorises),
     /// then the chain of swaps driven by their high halves. `pos` ends as the position of each
     /// stratum; the low half of `bits[s]` is stratum s's jitter.
+    #[inline(always)]
     fn shuffle(&self, r: usize, m: usize, bits: &mut Vec<u64>, pos: &mut Vec<u32>) {
         let base = mix64(self.key ^ mix64((r as u64).wrapping_mul(GOLDEN) ^ 0xd1b5_4a32_d192_ed03));
         bits.resize(m, 0);
@@ -136,12 +137,14 @@ impl Stream {
     }
 
     /// Fills `out` with replicate r's stratified uniforms in (0, 1).
+    #[inline(always)]
     pub fn fill(&self, r: usize, out: &mut [f64], s: &mut StreamScratch) {
         self.fill_mapped(r, out, s, |u| u);
     }
 
     /// Fills `out` with the values `f(u)` of replicate r's stratified uniforms, evaluating f in
     /// increasing order of u so that a tabulated quantile function is read sequentially.
+    #[inline(always)]
     pub fn fill_mapped<F: Fn(f64) -> f64>(&self, r: usize, out: &mut [f64], s: &mut StreamScratch, f: F) {
         let m = out.len();
         self.shuffle(r, m, &mut s.bits, &mut s.pos);
@@ -153,6 +156,7 @@ impl Stream {
 
     /// As [`Self::fill_mapped`], also writing each position's stratum to `strata` (as long as
     /// `out`), for the rank pass to read in place of drawing the replicate again.
+    #[inline(always)]
     pub fn fill_mapped_keeping<F: Fn(f64) -> f64>(
         &self,
         r: usize,
@@ -244,6 +248,7 @@ pub struct CopulaSlots {
 impl CopulaSlots {
     /// Replaces the independent uniform columns of the copula's variables with correlated ones.
     /// `z` is scratch.
+    #[inline(always)]
     pub fn apply_columns(&self, cols: &mut [Vec<f64>], z: &mut Vec<Vec<f64>>) {
         let k = self.slots.len();
         let m = cols.first().map_or(0, Vec::len);
