@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rayon::prelude::*;
 
 use crate::correlate::Copula;
-use crate::dist::{Dist, Sampler, TriangularQuantile};
+use crate::dist::Sampler;
 use crate::model::{Model, Outcome};
 use crate::plan::{Correlation, NationalSpec, year_labels};
 use crate::result::{CapitalStats, FinalYear, MedianPlan, RankCorrelation, StressResult, TornadoBar, YearStats};
@@ -197,6 +197,7 @@ impl<'a> Sampled<'a> {
 
     /// As [`Self::replicate_uniforms`], filling only the variables `wanted` says (the copulas
     /// need all of theirs).
+    #[inline(always)]
     fn uniforms_where(&self, r: usize, s: &mut Scratch, wanted: impl Fn(usize) -> bool) {
         let m = self.layout.range(r).len();
         let v = self.streams.len();
@@ -271,16 +272,9 @@ impl<'a> Sampled<'a> {
                 .as_deref_mut()
                 .map(|st| &mut st[independent * m..(independent + 1) * m]);
             independent += 1;
-            match &var.sampler {
-                Sampler::Pert { min, range, table } => {
-                    fill(stream, r, x, keep, &mut s.streams, |u| min + range * table.quantile(u))
-                }
-                Sampler::Exact(Dist::Triangular { min, mode, max }) => {
-                    let q = TriangularQuantile::new(*min, *mode, *max);
-                    fill(stream, r, x, keep, &mut s.streams, |p| q.at(p))
-                }
-                other => fill(stream, r, x, keep, &mut s.streams, |u| other.draw(u)),
-            }
+            let (u, values) = stream.increasing(r, m, &mut s.streams);
+            var.sampler.draw_increasing(u, values);
+            s.streams.scatter(x, keep);
         }
     }
 
@@ -547,22 +541,6 @@ impl pulp::WithSimd for ReplicateOp<'_, '_, '_> {
         let m = sampled.layout.range(r).len();
         s.model.iter_mut().for_each(|c| c.resize(m, 0.0));
         sampled.model.evaluate_into(&s.x, &mut s.model, outs);
-    }
-}
-
-/// Fills `x` with stream's replicate r drawn through f, keeping the strata when asked.
-#[inline(always)]
-fn fill<F: Fn(f64) -> f64>(
-    stream: &Stream,
-    r: usize,
-    x: &mut [f64],
-    keep: Option<&mut [u16]>,
-    scratch: &mut StreamScratch,
-    f: F,
-) {
-    match keep {
-        Some(strata) => stream.fill_mapped_keeping(r, x, strata, scratch, f),
-        None => stream.fill_mapped(r, x, scratch, f),
     }
 }
 

@@ -139,40 +139,29 @@ impl Stream {
     /// Fills `out` with replicate r's stratified uniforms in (0, 1).
     #[inline(always)]
     pub fn fill(&self, r: usize, out: &mut [f64], s: &mut StreamScratch) {
-        self.fill_mapped(r, out, s, |u| u);
+        let (u, values) = self.increasing(r, out.len(), s);
+        values.copy_from_slice(u);
+        s.scatter(out, None);
     }
 
-    /// Fills `out` with the values `f(u)` of replicate r's stratified uniforms, evaluating f in
-    /// increasing order of u so that a tabulated quantile function is read sequentially.
+    /// Replicate r's m uniforms in stratum order, so in increasing order, and a column for their
+    /// values, which [`StreamScratch::scatter`] then moves to their strata's positions. A
+    /// replicate's values are so worked out a whole replicate at a time: a quantile function
+    /// can be evaluated in loops without branches, which the compiler vectorises, and its
+    /// table is read in order.
     #[inline(always)]
-    pub fn fill_mapped<F: Fn(f64) -> f64>(&self, r: usize, out: &mut [f64], s: &mut StreamScratch, f: F) {
-        let m = out.len();
+    pub fn increasing<'s>(&self, r: usize, m: usize, s: &'s mut StreamScratch) -> (&'s [f64], &'s mut [f64]) {
         self.shuffle(r, m, &mut s.bits, &mut s.pos);
         let inv = 1.0 / m as f64;
-        for (stratum, (&j, &x)) in s.pos.iter().zip(&s.bits).enumerate() {
-            out[j as usize] = f((f64::from(stratum as u32) + unit(x)) * inv);
-        }
-    }
-
-    /// As [`Self::fill_mapped`], also writing each position's stratum to `strata` (as long as
-    /// `out`), for the rank pass to read in place of drawing the replicate again.
-    #[inline(always)]
-    pub fn fill_mapped_keeping<F: Fn(f64) -> f64>(
-        &self,
-        r: usize,
-        out: &mut [f64],
-        strata: &mut [u16],
-        s: &mut StreamScratch,
-        f: F,
-    ) {
-        let m = out.len();
-        assert_eq!(strata.len(), m, "one stratum per position");
-        self.shuffle(r, m, &mut s.bits, &mut s.pos);
-        let inv = 1.0 / m as f64;
-        for (stratum, (&j, &x)) in s.pos.iter().zip(&s.bits).enumerate() {
-            out[j as usize] = f((f64::from(stratum as u32) + unit(x)) * inv);
-            strata[j as usize] = stratum as u16;
-        }
+        s.u.clear();
+        s.u.extend(
+            s.bits
+                .iter()
+                .enumerate()
+                .map(|(stratum, &x)| (f64::from(stratum as u32) + unit(x)) * inv),
+        );
+        s.values.resize(m, 0.0);
+        (&s.u, &mut s.values)
     }
 
     /// Replicate r's moments with a score column `w` (one weight per position), from the
@@ -215,6 +204,33 @@ pub struct StreamScratch {
     pos: Vec<u32>,
     bits: Vec<u64>,
     strata: Vec<u16>,
+    /// A replicate's uniforms and values in stratum order.
+    u: Vec<f64>,
+    values: Vec<f64>,
+}
+
+impl StreamScratch {
+    /// Moves the values of the last [`Stream::increasing`] to their strata's positions in
+    /// `out`; with `strata` (as long as `out`), also writes each position's stratum there, for
+    /// the rank pass to read in place of drawing the replicate again.
+    #[inline(always)]
+    pub fn scatter(&self, out: &mut [f64], strata: Option<&mut [u16]>) {
+        assert_eq!(out.len(), self.values.len(), "one value per position");
+        match strata {
+            Some(strata) => {
+                assert_eq!(strata.len(), out.len(), "one stratum per position");
+                for (stratum, (&j, &v)) in self.pos.iter().zip(&self.values).enumerate() {
+                    out[j as usize] = v;
+                    strata[j as usize] = stratum as u16;
+                }
+            }
+            None => {
+                for (&j, &v) in self.pos.iter().zip(&self.values) {
+                    out[j as usize] = v;
+                }
+            }
+        }
+    }
 }
 
 /// An unbiased integer in 0..bound from the high half of `x` (Lemire's method with rejection;
@@ -342,7 +358,10 @@ mod tests {
         let mut scratch = StreamScratch::default();
         let (mut a, mut b) = (vec![0.0; 777], vec![0.0; 777]);
         s.fill(5, &mut a, &mut scratch);
-        s.fill_mapped(5, &mut b, &mut scratch, |u| u * 2.0);
+        let (u, values) = s.increasing(5, b.len(), &mut scratch);
+        assert!(u.windows(2).all(|w| w[0] < w[1]), "uniforms in increasing order");
+        values.iter_mut().zip(u).for_each(|(v, &u)| *v = u * 2.0);
+        scratch.scatter(&mut b, None);
         for (x, y) in a.iter().zip(&b) {
             assert_eq!(x * 2.0, *y);
         }
@@ -408,7 +427,9 @@ mod tests {
             }
             // A fill that keeps its strata gives the same moments, bit for bit.
             let mut strata = vec![0u16; m];
-            s.fill_mapped_keeping(2, &mut u, &mut strata, &mut scratch, |x| x);
+            let (uniforms, values) = s.increasing(2, u.len(), &mut scratch);
+            values.copy_from_slice(uniforms);
+            scratch.scatter(&mut u, Some(&mut strata));
             let kept = strata_moments(&strata, &w);
             assert_eq!(kept.map(f64::to_bits), [su, suu, suw].map(f64::to_bits), "m={m}");
         }
