@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use crate::special::{beta_pdf, inv_inc_beta, inv_inc_beta_from, ln_beta, norm_ppf};
+use crate::special::{POW_UNIT_MIN, beta_pdf, inv_inc_beta, inv_inc_beta_from, ln_beta, norm_ppf, pow_unit};
 
 /// An uncertain (or fixed) value's distribution.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -416,10 +416,42 @@ impl BetaTable {
     pub fn quantiles_increasing(&self, min: f64, range: f64, u: &[f64], x: &mut [f64]) {
         let lo = u.partition_point(|&u| u < TAIL);
         let hi = u.partition_point(|&u| u <= 1.0 - TAIL).max(lo);
+        // Each tail: its coordinates w first, in a loop of their own that vectorises (the
+        // uniforms below pow_unit's range, which no draw reaches, through `tail`), then the
+        // table. The same arithmetic as `tail`, so the same values bit for bit.
+        let tiny = u[..lo].partition_point(|&u| u < POW_UNIT_MIN);
+        let not_tiny = u[hi..].partition_point(|&u| 1.0 - u >= POW_UNIT_MIN) + hi;
         let (head, rest) = x.split_at_mut(lo);
         let (interior, upper) = rest.split_at_mut(hi - lo);
-        for (x, &u) in head.iter_mut().zip(&u[..lo]).chain(upper.iter_mut().zip(&u[hi..])) {
+        let (upper, upper_tiny) = upper.split_at_mut(not_tiny - hi);
+        let (head_tiny, head) = head.split_at_mut(tiny);
+        for (x, &u) in head_tiny
+            .iter_mut()
+            .zip(&u[..tiny])
+            .chain(upper_tiny.iter_mut().zip(&u[not_tiny..]))
+        {
             *x = min + range * self.tail(u);
+        }
+        if self.a == 1.0 {
+            head.copy_from_slice(&u[tiny..lo]);
+        } else {
+            head.iter_mut()
+                .zip(&u[tiny..lo])
+                .for_each(|(w, &u)| *w = pow_unit(u, self.inv_a));
+        }
+        for x in head.iter_mut() {
+            *x = min + range * hermite(&self.lower, self.h_lower, *x);
+        }
+        if self.b == 1.0 {
+            upper.iter_mut().zip(&u[hi..not_tiny]).for_each(|(w, &u)| *w = 1.0 - u);
+        } else {
+            upper
+                .iter_mut()
+                .zip(&u[hi..not_tiny])
+                .for_each(|(w, &u)| *w = pow_unit(1.0 - u, self.inv_b));
+        }
+        for x in upper.iter_mut() {
+            *x = min + range * (1.0 - hermite(&self.upper, self.h_upper, *x));
         }
         let last = self.cells.len() - 1;
         for (x, &u) in interior.iter_mut().zip(&u[lo..hi]) {
@@ -437,13 +469,25 @@ impl BetaTable {
     #[inline(never)]
     fn tail(&self, u: f64) -> f64 {
         if u < TAIL {
-            let w = if self.a == 1.0 { u } else { (u.ln() * self.inv_a).exp() };
-            hermite(&self.lower, self.h_lower, w)
+            hermite(&self.lower, self.h_lower, tail_coordinate(u, self.a, self.inv_a))
         } else {
             let v = 1.0 - u;
-            let w = if self.b == 1.0 { v } else { (v.ln() * self.inv_b).exp() };
-            1.0 - hermite(&self.upper, self.h_upper, w)
+            1.0 - hermite(&self.upper, self.h_upper, tail_coordinate(v, self.b, self.inv_b))
         }
+    }
+}
+
+/// A tail's coordinate w = x^(1/a) (x = u in the lower tail, 1 − u in the upper), a ≥ 1:
+/// [`pow_unit`], or through the C library's `log` and `exp` below its range (never for a draw,
+/// whose uniforms are at least 2^-43).
+#[inline(always)]
+fn tail_coordinate(x: f64, a: f64, inv_a: f64) -> f64 {
+    if a == 1.0 {
+        x
+    } else if x >= POW_UNIT_MIN {
+        pow_unit(x, inv_a)
+    } else {
+        (x.ln() * inv_a).exp()
     }
 }
 
