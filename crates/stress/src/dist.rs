@@ -205,8 +205,9 @@ impl Sampler {
     }
 
     /// As [`Self::draw_into`] for uniforms in increasing order (a replicate's strata in order):
-    /// the same values bit for bit, with the PERT interior and each side of the triangular
-    /// mode in loops without branches, which the compiler vectorises.
+    /// the same values bit for bit, with each side of the triangular mode and the PERT tails'
+    /// coordinates in loops that the compiler vectorises, and the PERT interior in a loop
+    /// without branches that reads its table in order.
     #[inline(always)]
     pub fn draw_increasing(&self, u: &[f64], x: &mut [f64]) {
         match self {
@@ -410,8 +411,8 @@ impl BetaTable {
     }
 
     /// `x[k]` = `min + range · self.quantile(u[k])` for u in increasing order, bit for bit: the
-    /// interior in one loop without branches (the tails are the first and last few), which
-    /// the compiler vectorises.
+    /// tails are the first and last few, each worked out in two loops (coordinates, which
+    /// vectorise, then the table), and the interior in one loop without branches.
     #[inline(always)]
     pub fn quantiles_increasing(&self, min: f64, range: f64, u: &[f64], x: &mut [f64]) {
         let lo = u.partition_point(|&u| u < TAIL);
@@ -463,8 +464,8 @@ impl BetaTable {
         }
     }
 
-    /// A tail's draw: w = u^(1/a) as exp(ln(u)/a), cheaper than `powf` and within a few units
-    /// in the last place of it (the table is checked through this same path when it is built).
+    /// A tail's draw through its coordinate w = u^(1/a) ([`tail_coordinate`]; the table is
+    /// checked through this same path when it is built).
     #[cold]
     #[inline(never)]
     fn tail(&self, u: f64) -> f64 {
